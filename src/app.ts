@@ -1,0 +1,115 @@
+// Composition root: one Lockstep per repository and process. Adapters (mcp/, cli/) call only this.
+import type { z } from 'zod';
+import { DomainError } from './state/errors.js';
+import type { Op } from './state/op.js';
+import type { Role } from './state/schema.js';
+import type { State } from './state/state.js';
+import { discoverRepo, type GitRepo } from './git/repo.js';
+import type { StateEvent } from './store/events.js';
+import { Store, type StoreOptions } from './store/store.js';
+
+export interface Identity {
+  agent: string;
+  role: Role;
+}
+
+export interface LockstepOptions extends StoreOptions {
+  /** Any directory inside the repository (a linked worktree works too). */
+  dir: string;
+}
+
+export interface ReadCtx {
+  now: number;
+  workTree: string | null;
+  tip: string | null;
+}
+
+export interface WaitEventsInput {
+  cursor?: string;
+  timeoutMs: number;
+  limit: number;
+  keep: (e: StateEvent) => boolean;
+  signal?: AbortSignal;
+  onProgress?: (elapsedMs: number) => void;
+}
+
+export interface WaitEventsResult {
+  events: StateEvent[];
+  cursor: string | null;
+  timedOut: boolean;
+  hasMore: boolean;
+}
+
+/** Turn a zod failure into INVALID_INPUT naming each bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const text = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw new DomainError('INVALID_INPUT', text.slice(0, 1000), { issues: issues.slice(0, 20) });
+}
+
+export class Lockstep {
+  readonly repo: GitRepo;
+  readonly store: Store;
+  readonly clock: () => number;
+
+  constructor(opts: LockstepOptions) {
+    this.repo = discoverRepo(opts.dir);
+    this.clock = opts.clock ?? Date.now;
+    this.store = new Store(this.repo, { ...opts, clock: this.clock });
+  }
+
+  /** Validate input and run the op as one state commit. */
+  async run<S extends z.ZodType, R>(op: Op<S, R>, rawInput: unknown, who: Identity): Promise<R> {
+    const input = parseInput(op.input, rawInput);
+    const out = await this.store.transact(op, input, { actor: who.agent, role: who.role });
+    return out.result;
+  }
+
+  /** Run a pure query against the current state. */
+  async read<R>(query: (state: State, ctx: ReadCtx) => R): Promise<R> {
+    const snap = await this.store.snapshot();
+    snap.state.meta(); // FORMAT_TOO_NEW before anything else
+    const result = query(snap.state, { now: this.clock(), workTree: this.repo.workTree, tip: snap.tip });
+    this.store.noteRead();
+    return result;
+  }
+
+  /**
+   * Events after `cursor` (default: now), waiting up to the timeout for the first one. Wakes on ref
+   * change, not on a timer. The returned cursor covers everything read, filtered or not.
+   */
+  async waitEvents(input: WaitEventsInput): Promise<WaitEventsResult> {
+    const start = Date.now();
+    let cursor = input.cursor ?? this.store.tip();
+    for (;;) {
+      const { events, tip } = await this.store.eventsSince(cursor);
+      const kept = events.filter(input.keep);
+      if (kept.length > 0) {
+        const page = kept.slice(0, input.limit);
+        const hasMore = kept.length > input.limit;
+        return { events: page, cursor: hasMore ? page[page.length - 1]!.cursor : tip, timedOut: false, hasMore };
+      }
+      cursor = tip;
+      const left = input.timeoutMs - (Date.now() - start);
+      if (left <= 0 || input.signal?.aborted) return { events: [], cursor, timedOut: true, hasMore: false };
+      const slice = input.onProgress ? Math.min(left, 10_000) : left;
+      await this.store.waitForChange(cursor, slice, input.signal);
+      input.onProgress?.(Date.now() - start);
+    }
+  }
+
+  /** The newest state events matching `keep`, newest first. */
+  history(limit: number, keep: (e: StateEvent) => boolean): Promise<StateEvent[]> {
+    return this.store.recentEvents(limit, keep);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}
+
+export function createLockstep(opts: LockstepOptions): Lockstep {
+  return new Lockstep(opts);
+}

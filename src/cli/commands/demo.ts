@@ -1,0 +1,125 @@
+// `lockstep demo`: three real `lockstep server` processes (a planner, two implementers) coordinate
+// on a scratch repository through the MCP SDK client; then the state history is printed from git.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'clipanion';
+import { runGit } from '../../git/cli.js';
+import { initRepo } from '../../git/init.js';
+import { AgentClient, ToolError } from '../../mcp/client.js';
+import { STATE_REF } from '../../store/store.js';
+import { BaseCommand } from '../base.js';
+
+interface Task {
+  id: string;
+  title: string;
+  status: string;
+  owner?: string;
+}
+
+export class DemoCommand extends BaseCommand {
+  static override paths = [['demo']];
+  static override usage = Command.Usage({
+    description: 'Run a short coordinated session of three agents on a scratch repository',
+    details: 'Starts one planner and two implementer MCP servers as separate processes, races claims and leases, and prints `git log` of the state ref.',
+  });
+
+  dir = Option.String('--dir', { description: 'Where to create the scratch repository (default: a new temp dir)' });
+
+  async run(): Promise<number> {
+    const out = (line: string) => {
+      if (!this.json) this.context.stdout.write(`${line}\n`);
+    };
+    const dir = this.dir ? path.resolve(this.dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-demo-'));
+    fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+    if (fs.readdirSync(dir).some((f) => f !== 'src')) throw new Error(`${dir} is not empty; pick an empty --dir`);
+    await initRepo(dir);
+    fs.writeFileSync(path.join(dir, 'README.md'), '# Demo app\n');
+    fs.writeFileSync(path.join(dir, 'src', 'login.ts'), 'export function login() {}\n');
+    fs.writeFileSync(path.join(dir, 'src', 'db.ts'), 'export const db = {};\n');
+    out(`Lockstep demo in ${dir}`);
+
+    const start = (role: string, agent: string) => AgentClient.start({ repo: dir, role, agent, stderr: 'inherit' });
+    const [planner, impl1, impl2] = await Promise.all([start('planner', 'planner-1'), start('implementer', 'impl-1'), start('implementer', 'impl-2')]);
+    const say = (who: string, what: string) => out(`  [${who}] ${what}`);
+    try {
+      for (const [c, name] of [[planner, 'planner-1'], [impl1, 'impl-1'], [impl2, 'impl-2']] as const) {
+        const r = await c.call<{ agent: string; role: string }>('coordination_init', { role: name.startsWith('planner') ? 'planner' : 'implementer' });
+        say(name, `coordination_init -> ${r.agent} (${r.role})`);
+      }
+      // The planner watches the state while the implementers work; it is woken by their commits.
+      const cursor = (await planner.call<{ tip: string }>('status_get')).tip;
+      const watching = planner.call<{ events: { subject: string }[] }>('events_wait', { cursor, ops: ['task.claim'], timeoutSec: 20 });
+
+      await planner.call('project_context_set', { description: 'A tiny app with a login form and a database module', endState: 'Users can log in', acceptanceCriteria: ['login() checks the password'] });
+      say('planner-1', 'project_context_set');
+      const create = async (title: string, complexity: string, dependsOn?: string[]) => {
+        const { task } = await planner.call<{ task: Task }>('task_create', { title, complexity, dependsOn });
+        say('planner-1', `task_create ${task.id} (${complexity}) ${title}${dependsOn ? ` after ${dependsOn.join(', ')}` : ''}`);
+        return task;
+      };
+      const login = await create('Implement login()', 'medium');
+      const db = await create('Add a users table to db.ts', 'simple');
+      const docs = await create('Document login in the README', 'simple', [login.id]);
+
+      // Both implementers race for the same task: exactly one wins.
+      const race = await Promise.allSettled([impl1.call<{ task: Task }>('task_claim', { id: login.id }), impl2.call<{ task: Task }>('task_claim', { id: login.id })]);
+      const winner = race[0].status === 'fulfilled' ? impl1 : impl2;
+      const loser = winner === impl1 ? impl2 : impl1;
+      const [winnerName, loserName] = winner === impl1 ? ['impl-1', 'impl-2'] : ['impl-2', 'impl-1'];
+      const lost = race.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      say(winnerName, `task_claim ${login.id} -> won the race`);
+      say(loserName, `task_claim ${login.id} -> ${(lost.reason as ToolError).code}`);
+      await loser.call('task_claim', { id: db.id });
+      say(loserName, `task_claim ${db.id}`);
+      try {
+        await loser.call('task_claim', { id: docs.id });
+      } catch (err) {
+        say(loserName, `task_claim ${docs.id} -> ${(err as ToolError).code} (waits for ${login.id})`);
+      }
+
+      const { lease } = await winner.call<{ lease: { id: string } }>('lock_acquire', { path: 'src/login.ts', task: login.id });
+      say(winnerName, `lock_acquire src/login.ts -> ${lease.id}`);
+      try {
+        await loser.call('lock_acquire', { path: './src/login.ts' });
+      } catch (err) {
+        const e = err as ToolError;
+        say(loserName, `lock_acquire ./src/login.ts -> ${e.code} (holder ${String(e.data?.holder)})`);
+      }
+      await loser.call('lock_acquire', { path: path.join(dir, 'src', 'db.ts') });
+      say(loserName, 'lock_acquire <repo>/src/db.ts (absolute path, normalised)');
+
+      const woke = await watching;
+      say('planner-1', `events_wait woke with: ${woke.events.map((e) => e.subject).join('; ')}`);
+
+      fs.appendFileSync(path.join(dir, 'src', 'db.ts'), 'export const users = [];\n');
+      await loser.call('lock_release', { path: 'src/db.ts' });
+      await loser.call('task_update', { id: db.id, status: 'done' });
+      say(loserName, `lock_release src/db.ts; task_update ${db.id} done`);
+
+      fs.appendFileSync(path.join(dir, 'src', 'login.ts'), '// checks the password\n');
+      await winner.call('note_append', { text: 'login() now checks the password; needs review', task: login.id });
+      await winner.call('lock_release', { path: 'src/login.ts' });
+      await winner.call('task_update', { id: login.id, status: 'review' });
+      say(winnerName, `note_append; lock_release src/login.ts; task_update ${login.id} review`);
+      await planner.call('task_update', { id: login.id, status: 'done' });
+      say('planner-1', `task_update ${login.id} done (approved)`);
+      await loser.call('task_claim', { id: docs.id });
+      say(loserName, `task_claim ${docs.id} (its dependency is done now)`);
+
+      const list = await planner.call<{ tasks: Task[] }>('task_list', { includeDone: true });
+      out('\nTasks:');
+      for (const t of list.tasks) out(`  ${t.id}  ${t.status.padEnd(11)} ${(t.owner ?? '-').padEnd(7)} ${t.title}`);
+    } finally {
+      await Promise.all([planner.close(), impl1.close(), impl2.close()]);
+    }
+
+    const log = runGit(['log', '--reverse', '--format=%h %an %s', STATE_REF], dir);
+    out(`\ngit log ${STATE_REF} (oldest first):`);
+    if (log) out(log.stdout.trimEnd().replace(/^/gm, '  '));
+    else out('  (git CLI not found; run `lockstep log` instead)');
+    out(`\nInspect it yourself: git -C ${dir} log -p ${STATE_REF}`);
+    if (this.json) this.print({ dir, log: log?.stdout.trim().split('\n') ?? [] }, '');
+    return 0;
+  }
+}

@@ -1,0 +1,72 @@
+// `lockstep doctor`: check the repository, the state ref, its format, corrupt files and stale locks.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { Command } from 'clipanion';
+import { Lockstep } from '../../app.js';
+import { inspectLock, readRef, refLockPath } from '../../git/refs.js';
+import { errorBody } from '../../mcp/errors.js';
+import { cachePath } from '../../store/persist.js';
+import { STATE_REF } from '../../store/store.js';
+import { BaseCommand, table } from '../base.js';
+
+type Level = 'ok' | 'info' | 'warn' | 'fail';
+interface Check {
+  level: Level;
+  name: string;
+  detail: string;
+  code?: string;
+}
+
+export class DoctorCommand extends BaseCommand {
+  static override paths = [['doctor']];
+  static override usage = Command.Usage({
+    description: 'Diagnose the coordination state of this repository',
+    details: 'Exits 1 when something needs fixing. Warnings (a stale lock, a corrupt file) name what to do.',
+  });
+
+  async run(): Promise<number> {
+    const checks: Check[] = [];
+    const fail = (name: string, err: unknown) => {
+      const b = errorBody(err);
+      checks.push({ level: 'fail', name, detail: b.message, code: b.code });
+    };
+    let app: Lockstep | undefined;
+    try {
+      app = this.openApp();
+      const r = app.repo;
+      checks.push({ level: 'ok', name: 'repository', detail: `${r.workTree ?? '(bare)'}${r.gitDir !== r.commonDir ? ` (linked worktree of ${r.commonDir})` : ''}` });
+    } catch (err) {
+      fail('repository', err);
+    }
+    if (app) {
+      const repo = app.repo;
+      try {
+        const tip = readRef(repo, STATE_REF);
+        checks.push({ level: tip ? 'ok' : 'info', name: 'state ref', detail: tip ? `${STATE_REF} @ ${tip}` : `${STATE_REF} does not exist yet (the first write creates it)` });
+      } catch (err) {
+        fail('state ref', err);
+      }
+      try {
+        const { meta, corrupt } = await app.read((state) => ({ meta: state.meta(), corrupt: state.corruptFiles() }));
+        checks.push({ level: 'ok', name: 'format', detail: `format ${meta.format}` });
+        for (const c of corrupt) checks.push({ level: 'warn', name: 'corrupt file', detail: `${c.path}: ${c.reason} (restore it: git log -p ${STATE_REF} -- ${c.path})`, code: 'STATE_CORRUPT' });
+        if (corrupt.length === 0) checks.push({ level: 'ok', name: 'state files', detail: 'all files valid' });
+      } catch (err) {
+        fail('format', err);
+      }
+      const lock = inspectLock(refLockPath(repo, STATE_REF), 5_000);
+      if (!lock) checks.push({ level: 'ok', name: 'ref lock', detail: 'free' });
+      else if (lock.stale) {
+        const who = lock.lockstep ? `pid ${lock.pid} on ${lock.host}${lock.alive === false ? ' (dead)' : ''}` : 'a git process';
+        checks.push({ level: 'warn', name: 'ref lock', detail: `stale lock ${lock.path} held by ${who} for ${Math.round(lock.ageMs)} ms; the next write recovers it` });
+      } else checks.push({ level: 'info', name: 'ref lock', detail: `held right now${lock.pid ? ` by pid ${lock.pid}` : ''}` });
+      const git = spawnSync('git', ['--version'], { encoding: 'utf8' });
+      checks.push(git.error ? { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' } : { level: 'ok', name: 'git CLI', detail: git.stdout.trim() });
+      const cache = fs.statSync(cachePath(repo), { throwIfNoEntry: false });
+      checks.push({ level: 'info', name: 'snapshot cache', detail: cache ? `${cachePath(repo)} (${Math.round(cache.size / 1024)} KiB)` : 'none yet' });
+    }
+    const human = table(checks.map((c) => [c.level, c.name, c.code ? `[${c.code}] ${c.detail}` : c.detail]));
+    this.print({ ok: !checks.some((c) => c.level === 'fail'), checks }, human);
+    return checks.some((c) => c.level === 'fail') ? 1 : 0;
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The `lockstep` (and `lockstep-mcp`) command line: every command is a file in commands/.
+import { Builtins, Cli } from 'clipanion';
+import { VERSION } from '../version.js';
+import { DemoCommand } from './commands/demo.js';
+import { DoctorCommand } from './commands/doctor.js';
+import { LogCommand } from './commands/log.js';
+import { ServerCommand } from './commands/server.js';
+import { StatusCommand } from './commands/status.js';
+import { TaskCreateCommand, TaskListCommand, TaskShowCommand } from './commands/task.js';
+
+export function buildCli(): Cli {
+  const cli = new Cli({ binaryLabel: 'Lockstep', binaryName: 'lockstep', binaryVersion: VERSION });
+  cli.register(Builtins.HelpCommand);
+  cli.register(Builtins.VersionCommand);
+  cli.register(Builtins.DefinitionsCommand);
+  for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, DemoCommand]) cli.register(c);
+  return cli;
+}
+
+const argv = process.argv.slice(2);
+void buildCli().runExit(argv.length ? argv : ['--help']);

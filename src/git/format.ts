@@ -1,0 +1,108 @@
+// Git object formats: tree and commit (de)serialisation, byte-exact with git so fsck --strict is clean.
+import { GitError } from './errors.js';
+
+export const EMPTY_TREE_OID = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+export const TREE_MODE = '40000';
+export const FILE_MODE = '100644';
+
+export interface TreeEntry {
+  mode: string;
+  name: string;
+  oid: string;
+}
+
+export function parseTree(buf: Buffer, oid: string): TreeEntry[] {
+  const out: TreeEntry[] = [];
+  let i = 0;
+  while (i < buf.length) {
+    const sp = buf.indexOf(0x20, i);
+    const nul = buf.indexOf(0, sp + 1);
+    if (sp < 0 || nul < 0 || nul + 21 > buf.length) throw new GitError('OBJECT_CORRUPT', `tree ${oid} is malformed`, { oid });
+    out.push({
+      mode: buf.toString('latin1', i, sp),
+      name: buf.toString('utf8', sp + 1, nul),
+      oid: buf.toString('hex', nul + 1, nul + 21),
+    });
+    i = nul + 21;
+  }
+  return out;
+}
+
+/** Git orders tree entries by name bytes, with directories compared as if their name ended in "/". */
+function sortKey(e: TreeEntry): Buffer {
+  return Buffer.from(e.mode === TREE_MODE ? e.name + '/' : e.name, 'utf8');
+}
+
+export function serializeTree(entries: TreeEntry[]): Buffer {
+  const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  const parts: Buffer[] = [];
+  for (const { e } of keyed) {
+    parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex'));
+  }
+  return Buffer.concat(parts);
+}
+
+export interface Signature {
+  name: string;
+  email: string;
+  /** Seconds since the epoch. */
+  time: number;
+  tz: string;
+}
+
+export interface Commit {
+  tree: string;
+  parents: string[];
+  author: Signature;
+  committer: Signature;
+  message: string;
+}
+
+function sigLine(s: Signature): string {
+  return `${s.name} <${s.email}> ${s.time} ${s.tz}`;
+}
+
+export function serializeCommit(c: Commit): Buffer {
+  let head = `tree ${c.tree}\n`;
+  for (const p of c.parents) head += `parent ${p}\n`;
+  head += `author ${sigLine(c.author)}\ncommitter ${sigLine(c.committer)}\n\n`;
+  return Buffer.from(head + c.message, 'utf8');
+}
+
+function parseSig(line: string): Signature {
+  const m = /^(.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
+  if (!m) return { name: line, email: '', time: 0, tz: '+0000' };
+  return { name: m[1]!, email: m[2]!, time: Number(m[3]), tz: m[4]! };
+}
+
+export function parseCommit(buf: Buffer, oid: string): Commit {
+  const text = buf.toString('utf8');
+  const split = text.indexOf('\n\n');
+  const header = split < 0 ? text : text.slice(0, split);
+  const message = split < 0 ? '' : text.slice(split + 2);
+  let tree = '';
+  const parents: string[] = [];
+  let author: Signature | undefined;
+  let committer: Signature | undefined;
+  for (const line of header.split('\n')) {
+    if (line.startsWith('tree ')) tree = line.slice(5);
+    else if (line.startsWith('parent ')) parents.push(line.slice(7));
+    else if (line.startsWith('author ')) author = parseSig(line.slice(7));
+    else if (line.startsWith('committer ')) committer = parseSig(line.slice(10));
+  }
+  if (!/^[0-9a-f]{40}$/.test(tree) || !author || !committer) throw new GitError('OBJECT_CORRUPT', `commit ${oid} is malformed`, { oid });
+  return { tree, parents, author, committer, message };
+}
+
+/** `Key: value` trailers from the last paragraph of a commit message. */
+export function parseTrailers(message: string): [string, string][] {
+  const paragraphs = message.trimEnd().split(/\n\s*\n/);
+  const last = paragraphs[paragraphs.length - 1] ?? '';
+  const out: [string, string][] = [];
+  for (const line of last.split('\n')) {
+    const m = /^([A-Za-z0-9-]+): (.*)$/.exec(line);
+    if (m) out.push([m[1]!, m[2]!]);
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+// Opportunistic `git gc --auto` when the git CLI exists: loose objects grow with every state commit.
+// Never `--prune=now` (DESIGN 4): objects written by a concurrent agent must survive.
+import { spawn } from 'node:child_process';
+import type { GitRepo } from './repo.js';
+
+let gitMissing = false;
+
+/** Start `git gc --auto` detached; returns false when there is no git CLI to run it with. */
+export function startAutoGc(repo: GitRepo): boolean {
+  if (gitMissing) return false;
+  const child = spawn('git', [`--git-dir=${repo.commonDir}`, 'gc', '--auto', '--quiet'], { stdio: 'ignore', detached: true });
+  child.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') gitMissing = true;
+    else process.stderr.write(`lockstep: git gc --auto failed to start: ${err.message}\n`);
+  });
+  child.unref();
+  return true;
+}

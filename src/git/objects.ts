@@ -1,0 +1,111 @@
+// Object storage: loose objects read and written directly (node:zlib + node:crypto, atomic writes),
+// packed objects read through isomorphic-git with one long-lived cache per process.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import git from 'isomorphic-git';
+import { commondirFs } from './commondir-fs.js';
+import { GitError } from './errors.js';
+import type { GitRepo } from './repo.js';
+
+export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+
+export interface GitObject {
+  type: ObjectType;
+  data: Buffer;
+}
+
+export class ObjectStore {
+  private readonly objectsDir: string;
+  private readonly fanoutMade = new Set<string>();
+  /** isomorphic-git's pack cache; essential once objects are packed (DESIGN 4). */
+  private readonly isoCache = {};
+  private readonly isoFs: ReturnType<typeof commondirFs>;
+  /** Random start so a reused pid after a crash never collides with a leftover temp file. */
+  private tmpCounter = crypto.randomInt(1 << 30);
+
+  constructor(readonly repo: GitRepo) {
+    this.objectsDir = path.join(repo.commonDir, 'objects');
+    this.isoFs = commondirFs(repo);
+  }
+
+  private loosePath(oid: string): string {
+    return path.join(this.objectsDir, oid.slice(0, 2), oid.slice(2));
+  }
+
+  /** A loose object, or null when it is not stored loose (it may be packed). */
+  readLoose(oid: string): GitObject | null {
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(this.loosePath(oid));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    let buf: Buffer;
+    try {
+      buf = zlib.inflateSync(raw);
+    } catch {
+      throw new GitError('OBJECT_CORRUPT', `loose object ${oid} does not inflate; run git fsck`, { oid });
+    }
+    const nul = buf.indexOf(0);
+    const header = buf.toString('latin1', 0, nul);
+    const sp = header.indexOf(' ');
+    const type = header.slice(0, sp) as ObjectType;
+    const size = Number(header.slice(sp + 1));
+    const data = buf.subarray(nul + 1);
+    if (data.length !== size) throw new GitError('OBJECT_CORRUPT', `loose object ${oid} has the wrong size`, { oid });
+    return { type, data };
+  }
+
+  async read(oid: string): Promise<GitObject> {
+    const loose = this.readLoose(oid);
+    if (loose) return loose;
+    try {
+      const res = await git.readObject({ fs: this.isoFs, gitdir: this.repo.gitDir, oid, format: 'content', cache: this.isoCache });
+      return { type: res.type as ObjectType, data: Buffer.from(res.object as Uint8Array) };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NotFoundError') throw new GitError('OBJECT_MISSING', `object ${oid} is missing from ${this.objectsDir}; run git fsck`, { oid });
+      throw err;
+    }
+  }
+
+  async readAs(oid: string, type: ObjectType): Promise<Buffer> {
+    const obj = await this.read(oid);
+    if (obj.type !== type) throw new GitError('OBJECT_CORRUPT', `object ${oid} is a ${obj.type}, expected a ${type}`, { oid });
+    return obj.data;
+  }
+
+  static hash(type: ObjectType, data: Buffer): { oid: string; wrapped: Buffer } {
+    const wrapped = Buffer.concat([Buffer.from(`${type} ${data.length}\0`, 'latin1'), data]);
+    return { oid: crypto.createHash('sha1').update(wrapped).digest('hex'), wrapped };
+  }
+
+  /**
+   * Write a loose object atomically (temp file in the fan-out dir, then rename), so no reader ever
+   * sees a partial object. Always written, even if present: a fresh mtime keeps a concurrent
+   * `git prune` from deleting an object we are about to reference.
+   */
+  write(type: ObjectType, data: Buffer): string {
+    const { oid, wrapped } = ObjectStore.hash(type, data);
+    const final = this.loosePath(oid);
+    const fanout = path.dirname(final);
+    if (!this.fanoutMade.has(fanout)) {
+      fs.mkdirSync(fanout, { recursive: true });
+      this.fanoutMade.add(fanout);
+    }
+    const tmp = path.join(fanout, `tmp_obj_${process.pid}_${++this.tmpCounter}`);
+    const deflated = zlib.deflateSync(wrapped, { level: 1 });
+    try {
+      fs.writeFileSync(tmp, deflated, { flag: 'wx', mode: 0o444 });
+    } catch (err) {
+      // `git gc` removes emptied fan-out dirs; make it again and retry once.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(fanout, { recursive: true });
+      fs.writeFileSync(tmp, deflated, { flag: 'wx', mode: 0o444 });
+    }
+    fs.renameSync(tmp, final);
+    return oid;
+  }
+}

@@ -1,0 +1,235 @@
+// Ref reads and compare-and-swap updates with git's own files-backend lock protocol:
+// create `<ref>.lock` with O_EXCL, read the current value, write `oid\n`, fsync, rename over the ref.
+// `git update-ref` fails while we hold the lock and we wait while it holds it, so neither overwrites the other.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GitError } from './errors.js';
+import type { GitRepo } from './repo.js';
+
+const OID = /^[0-9a-f]{40}$/;
+const LOCK_TAG = 'lockstep-lock';
+const HOST = os.hostname();
+
+function refFile(repo: GitRepo, ref: string): string {
+  return path.join(repo.commonDir, ...ref.split('/'));
+}
+
+export function refLockPath(repo: GitRepo, ref: string): string {
+  return `${refFile(repo, ref)}.lock`;
+}
+
+function readPacked(repo: GitRepo, ref: string): string | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(repo.commonDir, 'packed-refs'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const suffix = ` ${ref}`;
+  for (const line of text.split('\n')) {
+    if (line.endsWith(suffix) && OID.test(line.slice(0, 40)) && line.length === 40 + suffix.length) return line.slice(0, 40);
+  }
+  return null;
+}
+
+/** The ref's value: the loose file if present, else packed-refs (git pack-refs writes packed first, then prunes). */
+export function readRef(repo: GitRepo, ref: string): string | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(refFile(repo, ref), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return readPacked(repo, ref);
+    if (code === 'EISDIR') throw new GitError('REF_INVALID', `${ref} is a directory in ${repo.commonDir}; remove refs under it`, { ref });
+    throw err;
+  }
+  const value = text.trim();
+  if (OID.test(value)) return value;
+  throw new GitError('REF_INVALID', `${ref} does not hold a commit id (${JSON.stringify(value.slice(0, 60))}); inspect it with git show-ref`, { ref });
+}
+
+export interface LockHolder {
+  path: string;
+  /** Written by a Lockstep process (which records pid and host); git's own locks are empty. */
+  lockstep: boolean;
+  pid?: number;
+  host?: string;
+  alive?: boolean;
+  ageMs: number;
+  ino: number;
+  stale: boolean;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Who holds `<ref>.lock`, and whether it is stale: holder dead on this host, or held past `staleMs`. */
+export function inspectLock(lockPath: string, staleMs: number): LockHolder | null {
+  let st: fs.Stats | undefined;
+  let content = '';
+  try {
+    st = fs.lstatSync(lockPath, { throwIfNoEntry: false });
+    if (!st) return null;
+    content = fs.readFileSync(lockPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const ageMs = Math.max(0, Date.now() - st.mtimeMs);
+  const m = new RegExp(`^${LOCK_TAG} pid=(\\d+) host=(\\S+)`).exec(content);
+  const holder: LockHolder = { path: lockPath, lockstep: m !== null, ageMs, ino: st.ino, stale: ageMs > staleMs };
+  if (m) {
+    holder.pid = Number(m[1]);
+    holder.host = m[2]!;
+    if (holder.host === HOST) {
+      holder.alive = processAlive(holder.pid);
+      if (!holder.alive) holder.stale = true;
+    }
+  }
+  return holder;
+}
+
+/**
+ * Remove a stale lock without ever removing a fresh one: move it aside, then check it is the very
+ * file we judged stale (same inode). If a new holder slipped in, put its lock back.
+ */
+function recoverStaleLock(holder: LockHolder): boolean {
+  const aside = `${holder.path}.stale-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(holder.path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  const st = fs.lstatSync(aside);
+  if (st.ino === holder.ino) {
+    fs.unlinkSync(aside);
+    return true;
+  }
+  try {
+    fs.linkSync(aside, holder.path);
+  } catch (err) {
+    // EEXIST: yet another holder took the path; the one we moved will see STATE_LOCK_LOST at commit.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  fs.unlinkSync(aside);
+  return false;
+}
+
+export interface LockOptions {
+  timeoutMs?: number;
+  staleMs?: number;
+  fsync?: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class RefLock {
+  private fd: number | null;
+  constructor(
+    private readonly repo: GitRepo,
+    readonly ref: string,
+    private readonly lockPath: string,
+    fd: number,
+    private readonly fsync: boolean,
+    /** Stale locks this acquisition removed, for the audit trail. */
+    readonly recovered: LockHolder[],
+  ) {
+    this.fd = fd;
+  }
+
+  /** The ref's value now; nobody else can change it while we hold the lock. */
+  current(): string | null {
+    return readRef(this.repo, this.ref);
+  }
+
+  /** Point the ref at `oid` and release the lock. */
+  commit(oid: string): void {
+    if (!OID.test(oid)) throw new GitError('REF_INVALID', `refusing to write ${JSON.stringify(oid)} to ${this.ref}`);
+    const fd = this.fd;
+    if (fd === null) throw new GitError('STATE_LOCK_LOST', `lock on ${this.ref} was already released`);
+    this.fd = null;
+    let ino: number;
+    try {
+      fs.ftruncateSync(fd, 0);
+      fs.writeSync(fd, `${oid}\n`, 0);
+      if (this.fsync) fs.fsyncSync(fd);
+      ino = fs.fstatSync(fd).ino;
+    } finally {
+      fs.closeSync(fd);
+    }
+    const now = fs.lstatSync(this.lockPath, { throwIfNoEntry: false });
+    if (!now || now.ino !== ino) {
+      throw new GitError('STATE_LOCK_LOST', `our lock on ${this.ref} was removed as stale by another process; nothing was written, retry`, { ref: this.ref });
+    }
+    fs.renameSync(this.lockPath, refFile(this.repo, this.ref));
+  }
+
+  /** Give up the lock without changing the ref. Safe to call after commit. */
+  release(): void {
+    const fd = this.fd;
+    if (fd === null) return;
+    this.fd = null;
+    const ino = fs.fstatSync(fd).ino;
+    fs.closeSync(fd);
+    const now = fs.lstatSync(this.lockPath, { throwIfNoEntry: false });
+    if (now && now.ino === ino) fs.unlinkSync(this.lockPath);
+  }
+}
+
+/**
+ * Take `<ref>.lock`, waiting with jittered exponential backoff while another process (ours or git)
+ * holds it. Lock-first means no work is wasted and nothing livelocks (DESIGN 4).
+ */
+export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}): Promise<RefLock> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const staleMs = opts.staleMs ?? 5_000;
+  const lockPath = refLockPath(repo, ref);
+  const start = Date.now();
+  const recovered: LockHolder[] = [];
+  let nextStaleCheck = start + 50;
+  let delay = 0.5;
+  for (;;) {
+    let fd: number;
+    try {
+      fd = fs.openSync(lockPath, 'wx', 0o644);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
+      const now = Date.now();
+      if (now >= nextStaleCheck) {
+        nextStaleCheck = now + 50;
+        const holder = inspectLock(lockPath, staleMs);
+        if (holder?.stale && recoverStaleLock(holder)) {
+          recovered.push(holder);
+          continue;
+        }
+      }
+      if (now - start > timeoutMs) {
+        const holder = inspectLock(lockPath, staleMs);
+        throw new GitError('STATE_LOCK_TIMEOUT', `${ref}.lock is held${holder?.pid ? ` by pid ${holder.pid}` : ''} for over ${timeoutMs} ms; run \`lockstep doctor\``, {
+          ref,
+          holder,
+        });
+      }
+      await sleep(delay * (0.5 + Math.random()));
+      delay = Math.min(delay * 1.6, 16);
+      continue;
+    }
+    fs.writeSync(fd, `${LOCK_TAG} pid=${process.pid} host=${HOST}\n`);
+    return new RefLock(repo, ref, lockPath, fd, opts.fsync ?? false, recovered);
+  }
+}

@@ -1,0 +1,123 @@
+// The stdio MCP server: role-filtered tools/list, identity binding, validation and error mapping.
+// Built on the SDK's low-level Server so every failure (bad input included) carries a stable code.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { parseInput, type Lockstep } from '../app.js';
+import { DomainError } from '../state/errors.js';
+import type { Role } from '../state/schema.js';
+import { VERSION } from '../version.js';
+import { errorResult } from './errors.js';
+import type { Session, ToolDef, WaitLimits } from './tool.js';
+import { coordinationTools } from './tools/coordination.js';
+import { eventTools } from './tools/events.js';
+import { noteLockTools } from './tools/notes-locks.js';
+import { taskTools } from './tools/tasks.js';
+
+export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...taskTools, ...noteLockTools, ...eventTools];
+
+export interface ServerOptions {
+  app: Lockstep;
+  session: Session;
+  waits?: Partial<WaitLimits>;
+}
+
+const INSTRUCTIONS =
+  'Lockstep coordinates several coding agents in one git repository. Call coordination_init first with your role. Claim tasks before working on them, lease files with lock_acquire before editing, release them when done. Errors start with a stable CODE.';
+
+/** Tools a role may see and call; an unbound server shows everything so clients can discover it. */
+export function toolsFor(role: Role | undefined): ToolDef[] {
+  if (role === undefined || role === 'all') return ALL_TOOLS;
+  return ALL_TOOLS.filter((t) => t.roles.includes(role));
+}
+
+const listCache = new Map<string, Tool[]>();
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
+  const js = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete js.$schema;
+  return js as Tool['inputSchema'];
+}
+
+export function listTools(role: Role | undefined): Tool[] {
+  const key = role ?? 'unbound';
+  let list = listCache.get(key);
+  if (!list) {
+    list = toolsFor(role).map((t) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: jsonSchema(t.input, 'input'),
+      outputSchema: jsonSchema(t.output, 'output'),
+      annotations: { title: t.title, ...t.annotations },
+    }));
+    listCache.set(key, list);
+  }
+  return list;
+}
+
+const strictInputs = new Map<string, z.ZodType>();
+/** Unknown argument names are refused (a typo must not be silently ignored, seed bug A.4). */
+function strictInput(tool: ToolDef): z.ZodType {
+  let s = strictInputs.get(tool.name);
+  if (!s) strictInputs.set(tool.name, (s = tool.input.strict()));
+  return s;
+}
+
+export function createServer(opts: ServerOptions): Server {
+  const { app, session } = opts;
+  const waits: WaitLimits = { defaultSec: opts.waits?.defaultSec ?? 25, maxSec: opts.waits?.maxSec ?? 50 };
+  const server = new Server({ name: 'lockstep', version: VERSION }, { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS });
+  const byName = new Map(ALL_TOOLS.map((t) => [t.name, t]));
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.role) }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    try {
+      const tool = byName.get(request.params.name);
+      if (!tool) throw new DomainError('INVALID_INPUT', `unknown tool ${request.params.name}; tools/list shows what your role can call`, { tool: request.params.name });
+      const role = session.role;
+      if (role && role !== 'all' && !tool.roles.includes(role)) {
+        throw new DomainError('ROLE_FORBIDDEN', `${tool.name} is not a ${role} tool (it is for: ${tool.roles.join(', ')})`, { tool: tool.name, role });
+      }
+      if (tool.needsIdentity !== false && (!session.agent || !role)) {
+        throw new DomainError('IDENTITY_REQUIRED', 'call coordination_init({role, name}) first, or start the server with --role and --agent');
+      }
+      const args = parseInput(strictInput(tool), request.params.arguments) as Record<string, unknown>;
+      const token = request.params._meta?.progressToken;
+      const result = await tool.handler(args, {
+        app,
+        session,
+        who: { agent: session.agent ?? '', role: role ?? 'all' },
+        signal: extra.signal,
+        waits,
+        progress: async (progress, message) => {
+          if (token === undefined) return;
+          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } });
+        },
+        toolsChanged: () => server.sendToolListChanged(),
+      });
+      return { content: [{ type: 'text', text: result.text }], structuredContent: result.structured };
+    } catch (err) {
+      return errorResult(err);
+    }
+  });
+  return server;
+}
+
+/** Serve MCP over stdio until stdin closes. stdout carries only the protocol. */
+export async function serveStdio(opts: ServerOptions): Promise<void> {
+  // Anything that logs to stdout would corrupt the protocol stream.
+  console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
+  const server = createServer(opts);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    server.onclose = () => resolve();
+    process.stdin.on('end', () => resolve());
+  });
+  await server.connect(transport);
+  await closed;
+  opts.app.close();
+  await server.close();
+}

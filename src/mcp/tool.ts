@@ -1,0 +1,62 @@
+// The shape of one MCP tool: schema, roles, and a thin handler that calls the app.
+import { z } from 'zod';
+import type { Identity, Lockstep } from '../app.js';
+import type { Role } from '../state/schema.js';
+
+export type WorkRole = Exclude<Role, 'all'>;
+
+export interface Session {
+  /** Bound identity; `agent` may be unset when only the role was given at start. */
+  role?: Role;
+  agent?: string;
+}
+
+export interface ToolCtx {
+  app: Lockstep;
+  who: Identity;
+  session: Session;
+  signal: AbortSignal;
+  /** Sends a progress notification when the client asked for them; a no-op otherwise. */
+  progress: (progress: number, message: string) => Promise<void>;
+  /** Re-announce the tool list after the identity (and so the role's tool set) changed. */
+  toolsChanged: () => Promise<void>;
+  waits: WaitLimits;
+}
+
+/** Blocking calls are capped well under common 60 s client timeouts (DESIGN 6). */
+export interface WaitLimits {
+  defaultSec: number;
+  maxSec: number;
+}
+
+export interface ToolOutput {
+  structured: Record<string, unknown>;
+  text: string;
+}
+
+export interface ToolDef {
+  name: string;
+  title: string;
+  description: string;
+  input: z.ZodObject;
+  output: z.ZodObject;
+  roles: readonly WorkRole[];
+  annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  /** False for the few tools usable before identity is bound (coordination_init, whoami, server_time). */
+  needsIdentity?: boolean;
+  handler(args: Record<string, unknown>, ctx: ToolCtx): Promise<ToolOutput>;
+}
+
+export const EVERY_ROLE: readonly WorkRole[] = ['planner', 'implementer', 'reviewer'];
+
+export function defineTool<S extends z.ZodObject>(def: Omit<ToolDef, 'input' | 'handler'> & { input: S; handler(args: z.output<S>, ctx: ToolCtx): Promise<ToolOutput> }): ToolDef {
+  return def as unknown as ToolDef;
+}
+
+/**
+ * Output schemas stay loose and short (tools/list size matters), and nothing in them is required:
+ * SDK clients validate structuredContent against outputSchema even for isError results, whose
+ * structuredContent is `{error: {code, message, data}}`.
+ */
+export const obj = z.looseObject({});
+export const out = (shape: z.ZodRawShape) => z.looseObject(shape).partial();

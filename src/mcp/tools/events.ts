@@ -1,0 +1,72 @@
+// Event tools: long-poll for state changes (events_wait) and read recent history (state_log).
+import { z } from 'zod';
+import type { StateEvent } from '../../store/events.js';
+import { defineTool, EVERY_ROLE, obj, out } from '../tool.js';
+
+const cursor = z.string().regex(/^[0-9a-f]{40}$/, 'a cursor is a 40-hex commit id from a previous call');
+
+const eventsOut = out({ events: z.array(obj), cursor: z.string().nullable(), timedOut: z.boolean(), hasMore: z.boolean() });
+
+function matcher(filter: { ops?: string[]; entity?: string; actor?: string; excludeActor?: string }): (e: StateEvent) => boolean {
+  return (e) =>
+    (!filter.ops?.length || filter.ops.some((o) => e.op === o || (o.endsWith('.') && e.op.startsWith(o)))) &&
+    (filter.entity === undefined || e.entities.includes(filter.entity)) &&
+    (filter.actor === undefined || e.actor === filter.actor) &&
+    (filter.excludeActor === undefined || e.actor !== filter.excludeActor);
+}
+
+function line(e: StateEvent): string {
+  return `${e.at} ${e.subject}`;
+}
+
+export const eventsWait = defineTool({
+  name: 'events_wait',
+  title: 'Wait for state events',
+  description:
+    'Blocks until the coordination state changes after `cursor` (omit it to start from now), then returns those events oldest first and a new cursor. On timeout returns timedOut:true and the cursor: just call again with it; nothing between calls is lost.',
+  input: z.object({
+    cursor: cursor.optional().describe('From the previous call; omit to wait for the next change'),
+    timeoutSec: z.number().min(0).max(3600).optional().describe('How long to wait (server default 25, capped by the server max)'),
+    ops: z.array(z.string().max(100)).max(20).optional().describe('Only these ops, e.g. ["task.claim"] or prefixes like ["task."]'),
+    entity: z.string().max(100).optional().describe('Only events touching this id'),
+    excludeSelf: z.boolean().default(false).describe('Skip your own changes'),
+    limit: z.number().int().min(1).max(500).default(50),
+  }),
+  output: eventsOut,
+  roles: EVERY_ROLE,
+  annotations: { readOnlyHint: true },
+  async handler(args, ctx) {
+    const timeoutSec = Math.min(args.timeoutSec ?? ctx.waits.defaultSec, ctx.waits.maxSec);
+    const r = await ctx.app.waitEvents({
+      cursor: args.cursor,
+      timeoutMs: timeoutSec * 1000,
+      limit: args.limit,
+      keep: matcher({ ops: args.ops, entity: args.entity, excludeActor: args.excludeSelf ? ctx.who.agent : undefined }),
+      signal: ctx.signal,
+      onProgress: (ms) => void ctx.progress(Math.round(ms / 1000), `waiting for state events (${Math.round(ms / 1000)} s)`),
+    });
+    const text = r.timedOut ? `No events within ${timeoutSec} s; call again with cursor ${r.cursor}` : `${r.events.map(line).join('\n')}\ncursor: ${r.cursor}`;
+    return { structured: { ...r }, text };
+  },
+});
+
+export const stateLog = defineTool({
+  name: 'state_log',
+  title: 'Recent state history',
+  description: 'The latest state commits as structured events, newest first (the same history `git log lockstep/state` shows).',
+  input: z.object({
+    limit: z.number().int().min(1).max(500).default(20),
+    entity: z.string().max(100).optional().describe('Only commits touching this id'),
+    op: z.string().max(100).optional().describe('Only this op, or a prefix ending in "."'),
+    actor: z.string().max(64).optional(),
+  }),
+  output: out({ events: z.array(obj) }),
+  roles: EVERY_ROLE,
+  annotations: { readOnlyHint: true },
+  async handler(args, ctx) {
+    const events = await ctx.app.history(args.limit, matcher({ ops: args.op ? [args.op] : undefined, entity: args.entity, actor: args.actor }));
+    return { structured: { events }, text: events.map(line).join('\n') || 'no state history yet' };
+  },
+});
+
+export const eventTools = [eventsWait, stateLog];

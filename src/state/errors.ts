@@ -1,0 +1,35 @@
+// DomainError: the one error type ops and queries throw; its code is stable and machine-readable.
+
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'STATE_CORRUPT'
+  | 'FORMAT_TOO_NEW'
+  | 'IDENTITY_REQUIRED'
+  | 'IDENTITY_MISMATCH'
+  | 'ROLE_FORBIDDEN'
+  | 'TASK_NOT_FOUND'
+  | 'TASK_NOT_CLAIMABLE'
+  | 'INVALID_TRANSITION'
+  | 'NOT_OWNER'
+  | 'LOCK_HELD'
+  | 'LOCK_NOT_FOUND'
+  | 'PROJECT_CONTEXT_MISSING'
+  | 'AGENT_NAME_TAKEN'
+  | 'ID_SPACE_EXHAUSTED'
+  | 'CURSOR_UNKNOWN';
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, data?: Record<string, unknown>) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
+}

@@ -1,0 +1,27 @@
+// Op note.append: a shared note, append-only (notes/<day>/<id>.yaml).
+import { z } from 'zod';
+import { idSource } from '../ids.js';
+import { field, sameAgent } from '../inputs.js';
+import { noteChange } from '../notes.js';
+import { defineOp } from '../op.js';
+import { AgentName } from '../schema.js';
+import { getTask } from './task-claim.js';
+
+export const noteAppend = defineOp({
+  name: 'note.append',
+  input: z.object({
+    text: field.text.describe('The note'),
+    author: AgentName.optional().describe('Defaults to you; another name is refused'),
+    task: field.taskId.optional().describe('Task the note is about'),
+  }),
+  run(state, input, ctx) {
+    const author = sameAgent(input.author, ctx.actor, 'author');
+    if (input.task) getTask(state, input.task);
+    const { note, change } = noteChange(state, ctx, idSource(ctx.entropy), { text: input.text, author, task: input.task });
+    return {
+      changes: [change],
+      result: { note },
+      event: { subject: note.id, entities: input.task ? [note.id, input.task] : [note.id] },
+    };
+  },
+});

@@ -1,0 +1,83 @@
+// Op task.update: edit fields and make legal status moves (see transitions.ts).
+import { z } from 'zod';
+import { DomainError } from '../errors.js';
+import { field } from '../inputs.js';
+import { paths } from '../layout.js';
+import { defineOp, isoTime } from '../op.js';
+import { AgentName, TaskId, type Task } from '../schema.js';
+import type { State } from '../state.js';
+import { checkTransition, isPlanner } from '../transitions.js';
+import { getTask } from './task-claim.js';
+
+export const taskUpdate = defineOp({
+  name: 'task.update',
+  input: z.object({
+    id: field.taskId,
+    title: field.title.optional(),
+    description: field.description.optional(),
+    status: field.status.optional().describe('New status; only legal moves are accepted'),
+    complexity: field.complexity.optional(),
+    tags: field.tags.optional(),
+    metadata: field.metadata.optional().describe('Replaces the metadata object'),
+    dependsOn: z.array(TaskId).max(50).optional(),
+    owner: AgentName.optional().describe('Reassign (planner only)'),
+  }),
+  run(state, input, ctx) {
+    const task = getTask(state, input.id);
+    const planner = isPlanner(ctx);
+    if (!planner && task.owner !== ctx.actor) {
+      throw new DomainError('NOT_OWNER', `task ${task.id} is ${task.owner ? `owned by ${task.owner}` : 'not yours'}; claim it first or ask the planner`, {
+        id: task.id,
+        owner: task.owner,
+      });
+    }
+    const next: Task = { ...task };
+    if (input.title !== undefined) next.title = input.title;
+    if (input.description !== undefined) next.description = input.description;
+    if (input.complexity !== undefined) next.complexity = input.complexity;
+    if (input.tags !== undefined) next.tags = input.tags;
+    if (input.metadata !== undefined) next.metadata = input.metadata;
+    if (input.dependsOn !== undefined) next.dependsOn = checkDependencies(state, task.id, input.dependsOn);
+    if (input.owner !== undefined && input.owner !== task.owner) {
+      if (!planner) throw new DomainError('ROLE_FORBIDDEN', 'only a planner can reassign a task', { id: task.id });
+      if (task.status === 'todo') throw new DomainError('INVALID_TRANSITION', `task ${task.id} is todo; the new owner claims it with task_claim`, { id: task.id });
+      next.owner = input.owner;
+      next.claim = { by: input.owner, at: isoTime(ctx.now) };
+    }
+    if (input.status !== undefined && input.status !== task.status) {
+      checkTransition(task, input.status, ctx);
+      next.status = input.status;
+      if (input.status === 'todo') {
+        delete next.owner;
+        delete next.claim;
+      }
+    }
+    if (JSON.stringify(next) === JSON.stringify(task)) return { changes: [], result: { task, changed: false } };
+    next.updatedAt = isoTime(ctx.now);
+    const moved = next.status !== task.status ? ` ${task.status} -> ${next.status}` : '';
+    return {
+      changes: [{ path: paths.task(task.id), value: next }],
+      result: { task: next, changed: true },
+      event: { subject: `${task.id}${moved}`, entities: [task.id], data: moved ? { status: next.status } : undefined },
+    };
+  },
+});
+
+/** Every dependency must exist, and the graph must stay acyclic. */
+function checkDependencies(state: State, id: string, deps: string[]): string[] {
+  const unique = [...new Set(deps)];
+  for (const dep of unique) {
+    if (dep === id) throw new DomainError('INVALID_INPUT', `task ${id} cannot depend on itself`, { id });
+    if (!state.task(dep)) throw new DomainError('TASK_NOT_FOUND', `dependency ${dep} does not exist`, { id: dep });
+  }
+  const seen = new Set<string>();
+  const stack = [...unique];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (cur === id) throw new DomainError('INVALID_INPUT', `dependsOn would make a cycle through ${id}`, { id });
+    if (seen.has(cur)) continue;
+    seen.add(cur);
+    stack.push(...(state.task(cur)?.dependsOn ?? []));
+  }
+  return unique;
+}

@@ -1,0 +1,66 @@
+// Query task_list: filter, order (oldest first), paginate; done tasks hidden unless asked for.
+import { z } from 'zod';
+import { field } from '../inputs.js';
+import { AgentName, type Task } from '../schema.js';
+import type { CorruptFile, State } from '../state.js';
+
+export const taskListInput = z.object({
+  status: field.status.optional().describe('Only this status (done tasks are hidden unless asked for)'),
+  owner: AgentName.optional(),
+  tag: z.string().max(100).optional(),
+  includeDone: z.boolean().default(false).describe('Include done and canceled tasks'),
+  limit: field.limit.default(50),
+  offset: field.offset.default(0),
+});
+
+export interface TaskListResult {
+  tasks: Task[];
+  total: number;
+  offset: number;
+  hasMore: boolean;
+  doneCount: number;
+  corrupt: CorruptFile[];
+  hint?: string;
+}
+
+const sorted = new WeakMap<Task[], Task[]>();
+
+/** Tasks oldest first; memoised per listing, which is per snapshot. */
+function byCreation(items: Task[]): Task[] {
+  let out = sorted.get(items);
+  if (!out) {
+    out = [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    sorted.set(items, out);
+  }
+  return out;
+}
+
+export function taskList(state: State, input: z.output<typeof taskListInput>): TaskListResult {
+  const listing = state.tasks();
+  const finished = (t: Task) => t.status === 'done' || t.status === 'canceled';
+  let doneCount = 0;
+  const matches = byCreation(listing.items).filter((t) => {
+    if (finished(t)) doneCount++;
+    if (input.status !== undefined) {
+      if (t.status !== input.status) return false;
+    } else if (!input.includeDone && finished(t)) return false;
+    if (input.owner !== undefined && t.owner !== input.owner) return false;
+    if (input.tag !== undefined && !t.tags.includes(input.tag)) return false;
+    return true;
+  });
+  const page = matches.slice(input.offset, input.offset + input.limit);
+  const meta = state.meta();
+  let hint: string | undefined;
+  if (meta.projectStatus === 'stopped') hint = 'PROJECT STOPPED - cease work immediately';
+  else if (meta.projectStatus === 'complete') hint = 'PROJECT COMPLETE - no more work needed';
+  else if (input.status === undefined && !input.includeDone && doneCount > 0) hint = `${doneCount} done task(s) hidden; pass includeDone to see them`;
+  return {
+    tasks: page,
+    total: matches.length,
+    offset: input.offset,
+    hasMore: input.offset + page.length < matches.length,
+    doneCount,
+    corrupt: listing.corrupt,
+    hint,
+  };
+}

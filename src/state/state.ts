@@ -1,0 +1,127 @@
+// State: the typed, read-only view ops and queries see. One instance per snapshot, so lists are memoised.
+import type { Decoded } from './codec.js';
+import { DomainError } from './errors.js';
+import { META_PATH, paths } from './layout.js';
+import { FORMAT_VERSION, Meta, type Agent, type Delivery, type Discussion, type Issue, type Lease, type Note, type Task } from './schema.js';
+
+/** What the store hands to State: decoded files by path. Implemented over git trees in store/. */
+export interface StateFiles {
+  file(path: string): Decoded | undefined;
+  /** Every file path below `dir` (recursive), in tree order. */
+  walk(dir: string): Iterable<string>;
+}
+
+export interface CorruptFile {
+  path: string;
+  reason: string;
+}
+
+export interface Listing<T> {
+  items: T[];
+  corrupt: CorruptFile[];
+}
+
+const DEFAULT_META: Meta = Object.freeze(Meta.parse({ format: FORMAT_VERSION })) as Meta;
+
+function corruptError(d: { path: string; reason: string }): DomainError {
+  return new DomainError('STATE_CORRUPT', `${d.path} is corrupt (${d.reason}); fix or restore it with git (git log -p lockstep/state -- ${d.path})`, {
+    path: d.path,
+    reason: d.reason,
+  });
+}
+
+export class State {
+  private readonly memo = new Map<string, Listing<unknown>>();
+
+  constructor(private readonly files: StateFiles) {}
+
+  /** lockstep.yaml, or the defaults for a repository that has no state yet. */
+  meta(): Meta {
+    const d = this.files.file(META_PATH);
+    if (!d) return DEFAULT_META;
+    if (!d.ok) throw corruptError(d);
+    const meta = d.value as Meta;
+    if (meta.format > FORMAT_VERSION) {
+      throw new DomainError('FORMAT_TOO_NEW', `the state was written in format ${meta.format}; this Lockstep reads format ${FORMAT_VERSION}. Upgrade Lockstep.`, {
+        format: meta.format,
+        supported: FORMAT_VERSION,
+      });
+    }
+    return meta;
+  }
+
+  hasMeta(): boolean {
+    return this.files.file(META_PATH) !== undefined;
+  }
+
+  /** True when any file exists at the path, even a corrupt one (ids must not be reused). */
+  exists(path: string): boolean {
+    return this.files.file(path) !== undefined;
+  }
+
+  private entity<T>(path: string): T | undefined {
+    const d = this.files.file(path);
+    if (!d) return undefined;
+    if (!d.ok) throw corruptError(d);
+    return d.value as T;
+  }
+
+  private listing<T>(dir: string): Listing<T> {
+    let hit = this.memo.get(dir) as Listing<T> | undefined;
+    if (hit) return hit;
+    const items: T[] = [];
+    const corrupt: CorruptFile[] = [];
+    for (const path of this.files.walk(dir)) {
+      const d = this.files.file(path);
+      if (!d || d.kind === 'unknown' || d.kind === 'doc') continue;
+      if (d.ok) items.push(d.value as T);
+      else corrupt.push({ path: d.path, reason: d.reason });
+    }
+    hit = { items, corrupt };
+    this.memo.set(dir, hit);
+    return hit;
+  }
+
+  task(id: string): Task | undefined {
+    return this.entity<Task>(paths.task(id));
+  }
+  tasks(): Listing<Task> {
+    return this.listing<Task>('tasks');
+  }
+  issue(id: string): Issue | undefined {
+    return this.entity<Issue>(paths.issue(id));
+  }
+  issues(): Listing<Issue> {
+    return this.listing<Issue>('issues');
+  }
+  lease(id: string): Lease | undefined {
+    return this.entity<Lease>(paths.lease(id));
+  }
+  leases(): Listing<Lease> {
+    return this.listing<Lease>('leases');
+  }
+  agent(name: string): Agent | undefined {
+    return this.entity<Agent>(paths.agent(name));
+  }
+  agents(): Listing<Agent> {
+    return this.listing<Agent>('agents');
+  }
+  notes(): Listing<Note> {
+    return this.listing<Note>('notes');
+  }
+  discussions(): Listing<Discussion> {
+    return this.listing<Discussion>('discussions');
+  }
+  deliveries(): Listing<Delivery> {
+    return this.listing<Delivery>('deliveries');
+  }
+
+  /** Every corrupt file in the state, for status and doctor. */
+  corruptFiles(): CorruptFile[] {
+    const out: CorruptFile[] = [];
+    const m = this.files.file(META_PATH);
+    if (m && !m.ok) out.push({ path: m.path, reason: m.reason });
+    for (const dir of ['tasks', 'issues', 'leases', 'agents', 'notes', 'discussions', 'deliveries']) out.push(...this.listing(dir).corrupt);
+    return out;
+  }
+}

@@ -1,0 +1,105 @@
+// Snapshot: the state tree at one commit, materialised in memory. Loading reuses every subtree and
+// file whose oid is unchanged from the previous snapshot, so a refresh after one change reads
+// only the changed path (DESIGN 4). Files decode lazily and remember the result.
+import { decodeFile, type Decoded } from '../state/codec.js';
+import { State, type StateFiles } from '../state/state.js';
+import { EMPTY_TREE_OID, FILE_MODE, parseCommit, parseTree, TREE_MODE } from '../git/format.js';
+import type { ObjectStore } from '../git/objects.js';
+
+export interface FileNode {
+  kind: 'file';
+  mode: string;
+  oid: string;
+  /** Raw content until first decoded; absent for non-regular entries (symlinks, submodules). */
+  text?: string;
+  decoded?: Decoded;
+}
+
+export interface DirNode {
+  kind: 'dir';
+  oid: string;
+  entries: ReadonlyMap<string, Node>;
+}
+
+export type Node = FileNode | DirNode;
+
+export const EMPTY_ROOT: DirNode = Object.freeze({ kind: 'dir', oid: EMPTY_TREE_OID, entries: new Map() }) as DirNode;
+
+const REGULAR = new Set([FILE_MODE, '100755']);
+
+/** Counts decodes, so the store knows when a persisted snapshot would save the next cold start work. */
+export const decodeStats = { decodes: 0 };
+
+export class Snapshot implements StateFiles {
+  readonly state: State;
+
+  constructor(
+    /** The commit this snapshot is of; null before the state ref exists. */
+    readonly tip: string | null,
+    readonly root: DirNode,
+  ) {
+    this.state = new State(this);
+  }
+
+  private lookup(path: string): Node | undefined {
+    let node: Node | undefined = this.root;
+    if (path === '') return node;
+    for (const seg of path.split('/')) {
+      if (node?.kind !== 'dir') return undefined;
+      node = node.entries.get(seg);
+    }
+    return node;
+  }
+
+  file(path: string): Decoded | undefined {
+    const node = this.lookup(path);
+    if (node?.kind !== 'file') return undefined;
+    return decodeNode(path, node);
+  }
+
+  *walk(dir: string): Iterable<string> {
+    const node = this.lookup(dir);
+    if (node?.kind !== 'dir') return;
+    for (const [name, child] of node.entries) {
+      const p = `${dir}/${name}`;
+      if (child.kind === 'dir') yield* this.walk(p);
+      else yield p;
+    }
+  }
+}
+
+export function decodeNode(path: string, node: FileNode): Decoded {
+  if (!node.decoded) {
+    node.decoded = node.text === undefined ? { ok: true, kind: 'unknown', value: null } : decodeFile(path, node.text);
+    delete node.text;
+    decodeStats.decodes++;
+  }
+  return node.decoded;
+}
+
+/** Load the tree `oid` at `path`, reusing whatever `prev` already has with the same oids. */
+export async function loadTree(objects: ObjectStore, oid: string, prev: DirNode | undefined): Promise<DirNode> {
+  if (prev && prev.oid === oid) return prev;
+  if (oid === EMPTY_TREE_OID) return EMPTY_ROOT;
+  const entries = parseTree(await objects.readAs(oid, 'tree'), oid);
+  const map = new Map<string, Node>();
+  for (const e of entries) {
+    const old = prev?.entries.get(e.name);
+    if (e.mode === TREE_MODE) {
+      map.set(e.name, await loadTree(objects, e.oid, old?.kind === 'dir' ? old : undefined));
+    } else if (old?.kind === 'file' && old.oid === e.oid && old.mode === e.mode) {
+      map.set(e.name, old);
+    } else if (REGULAR.has(e.mode)) {
+      map.set(e.name, { kind: 'file', mode: e.mode, oid: e.oid, text: (await objects.readAs(e.oid, 'blob')).toString('utf8') });
+    } else {
+      map.set(e.name, { kind: 'file', mode: e.mode, oid: e.oid });
+    }
+  }
+  return { kind: 'dir', oid, entries: map };
+}
+
+export async function loadSnapshot(objects: ObjectStore, tip: string | null, prev: DirNode | undefined): Promise<Snapshot> {
+  if (tip === null) return new Snapshot(null, EMPTY_ROOT);
+  const commit = parseCommit(await objects.readAs(tip, 'commit'), tip);
+  return new Snapshot(tip, await loadTree(objects, commit.tree, prev));
+}

@@ -1,0 +1,91 @@
+// Test helpers: real git repositories in temp dirs, the git CLI, the lockstep CLI, and MCP agents.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after } from 'node:test';
+import { AgentClient, CLI_PATH, type AgentClientOptions } from '../src/mcp/client.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trimEnd();
+}
+
+/** A fresh repository with one commit on main (unless bare is asked for). */
+export function makeRepo(opts: { commit?: boolean } = {}): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-test-')));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'user.name', 'Test');
+  if (opts.commit !== false) {
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src', 'a.ts'), 'export const a = 1;\n');
+    fs.writeFileSync(path.join(dir, 'README.md'), '# test\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-q', '-m', 'initial');
+  }
+  return dir;
+}
+
+export async function agent(repo: string, role?: string, name?: string, extra: Partial<AgentClientOptions> = {}): Promise<AgentClient> {
+  const c = await AgentClient.start({ repo, role, agent: name, stderr: 'pipe', ...extra });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+/** An agent already through coordination_init. */
+export async function initAgent(repo: string, role: string, name: string, extra: Partial<AgentClientOptions> = {}): Promise<AgentClient> {
+  const c = await agent(repo, role, name, extra);
+  await c.call('coordination_init', { role });
+  return c;
+}
+
+export interface CliRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(cwd: string, ...args: string[]): CliRun {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('LOCKSTEP_')) delete env[k];
+  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { cwd, encoding: 'utf8', env, timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Subjects of the state history, oldest first. */
+export function stateSubjects(repo: string): string[] {
+  const out = git(repo, 'log', '--reverse', '--format=%s', 'refs/lockstep/state');
+  return out ? out.split('\n') : [];
+}
+
+export function fsckStrict(repo: string): void {
+  git(repo, 'fsck', '--strict', '--no-progress');
+}
+
+/** Rewrite one file of the state with plain git plumbing, as a person fixing (or breaking) it would. */
+export function gitEditState(repo: string, file: string, content: string | null, message = 'hand edit'): string {
+  const index = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idx-')), 'index');
+  const env = { ...process.env, GIT_INDEX_FILE: index };
+  const run = (args: string[], input?: string) => execFileSync('git', args, { cwd: repo, env, encoding: 'utf8', input }).trim();
+  const tip = run(['rev-parse', 'refs/lockstep/state']);
+  run(['read-tree', tip]);
+  if (content === null) run(['update-index', '--force-remove', file]);
+  else {
+    const blob = run(['hash-object', '-w', '--stdin'], content);
+    run(['update-index', '--add', '--cacheinfo', `100644,${blob},${file}`]);
+  }
+  const tree = run(['write-tree']);
+  const commit = run(['commit-tree', tree, '-p', tip, '-m', message]);
+  run(['update-ref', 'refs/lockstep/state', commit, tip]);
+  return commit;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
