@@ -4,9 +4,10 @@ import { DomainError } from './state/errors.js';
 import type { Op } from './state/op.js';
 import type { Role } from './state/schema.js';
 import type { State } from './state/state.js';
+import { inspectLock, refLockPath, type LockHolder } from './git/refs.js';
 import { discoverRepo, type GitRepo } from './git/repo.js';
 import type { StateEvent } from './store/events.js';
-import { Store, type StoreOptions } from './store/store.js';
+import { STALE_LOCK_MS, STATE_REF, Store, type StoreOptions } from './store/store.js';
 
 export interface Identity {
   agent: string;
@@ -98,6 +99,16 @@ export class Lockstep {
       await this.store.waitForChange(cursor, slice, input.signal);
       input.onProgress?.(Date.now() - start);
     }
+  }
+
+  /** The state ref's commit, or null before the first write. */
+  tip(): string | null {
+    return this.store.tip();
+  }
+
+  /** Who holds the state ref's lock right now, and whether it is stale (for status and doctor). */
+  stateLock(): LockHolder | null {
+    return inspectLock(refLockPath(this.repo, STATE_REF), STALE_LOCK_MS);
   }
 
   /** The newest state events matching `keep`, newest first. */

@@ -10,7 +10,8 @@ import { StatusCommand } from './commands/status.js';
 import { TaskCreateCommand, TaskListCommand, TaskShowCommand } from './commands/task.js';
 
 export function buildCli(): Cli {
-  const cli = new Cli({ binaryLabel: 'Lockstep', binaryName: 'lockstep', binaryVersion: VERSION });
+  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const cli = new Cli({ binaryLabel: 'Lockstep', binaryName: 'lockstep', binaryVersion: VERSION, enableColors: colors });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   cli.register(Builtins.DefinitionsCommand);

@@ -27,7 +27,11 @@ export function commondirFs(repo: GitRepo): PromiseFsClient {
       readFile: map1('readFile'),
       writeFile: map1('writeFile'),
       unlink: map1('unlink'),
-      readdir: map1('readdir'),
+      // git writes packs as objects/pack/.tmp-*; isomorphic-git would try to read them mid-gc.
+      readdir: async (dir: string, ...rest: unknown[]) => {
+        const names = (await p.readdir!(commonPath(repo, dir), ...rest)) as string[];
+        return /[\\/]objects[\\/]pack[\\/]?$/.test(dir) ? names.filter((n) => !n.startsWith('.tmp') && !n.startsWith('tmp_')) : names;
+      },
       mkdir: map1('mkdir'),
       rmdir: map1('rmdir'),
       stat: map1('stat'),

@@ -60,14 +60,21 @@ export class ObjectStore {
   }
 
   async read(oid: string): Promise<GitObject> {
-    const loose = this.readLoose(oid);
-    if (loose) return loose;
-    try {
-      const res = await git.readObject({ fs: this.isoFs, gitdir: this.repo.gitDir, oid, format: 'content', cache: this.isoCache });
-      return { type: res.type as ObjectType, data: Buffer.from(res.object as Uint8Array) };
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NotFoundError') throw new GitError('OBJECT_MISSING', `object ${oid} is missing from ${this.objectsDir}; run git fsck`, { oid });
-      throw err;
+    // Two tries: a concurrent `git gc` can swap packs between listing and reading them.
+    for (let attempt = 0; ; attempt++) {
+      const loose = this.readLoose(oid);
+      if (loose) return loose;
+      try {
+        const res = await git.readObject({ fs: this.isoFs, gitdir: this.repo.gitDir, oid, format: 'content', cache: this.isoCache });
+        return { type: res.type as ObjectType, data: Buffer.from(res.object as Uint8Array) };
+      } catch (err) {
+        if (attempt === 0) {
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        if ((err as { code?: string }).code === 'NotFoundError') throw new GitError('OBJECT_MISSING', `object ${oid} is missing from ${this.objectsDir}; run git fsck`, { oid });
+        throw new GitError('GIT_IO', `reading object ${oid}: ${(err as Error).message}`, { oid });
+      }
     }
   }
 

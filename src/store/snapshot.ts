@@ -27,8 +27,11 @@ export const EMPTY_ROOT: DirNode = Object.freeze({ kind: 'dir', oid: EMPTY_TREE_
 
 const REGULAR = new Set([FILE_MODE, '100755']);
 
-/** Counts decodes, so the store knows when a persisted snapshot would save the next cold start work. */
-export const decodeStats = { decodes: 0 };
+/**
+ * Files decoded from YAML or written by this process: the work a persisted snapshot saves the next
+ * cold start. The store saves one when enough has accumulated.
+ */
+export const freshFiles = { count: 0 };
 
 export class Snapshot implements StateFiles {
   readonly state: State;
@@ -72,7 +75,7 @@ export function decodeNode(path: string, node: FileNode): Decoded {
   if (!node.decoded) {
     node.decoded = node.text === undefined ? { ok: true, kind: 'unknown', value: null } : decodeFile(path, node.text);
     delete node.text;
-    decodeStats.decodes++;
+    freshFiles.count++;
   }
   return node.decoded;
 }

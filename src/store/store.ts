@@ -17,11 +17,13 @@ import { lockRef, readRef, type LockHolder } from '../git/refs.js';
 import type { GitRepo } from '../git/repo.js';
 import { eventsSince, recentEvents, TRAILER, type StateEvent } from './events.js';
 import { loadSavedSnapshot, saveSnapshot } from './persist.js';
-import { decodeStats, loadSnapshot, Snapshot } from './snapshot.js';
+import { freshFiles, loadSnapshot, Snapshot } from './snapshot.js';
 import { RefWatcher } from './watch.js';
 import { writeTree } from './write-tree.js';
 
 export const STATE_REF = 'refs/lockstep/state';
+/** A held ref lock older than this is stale: a live writer holds it for milliseconds. */
+export const STALE_LOCK_MS = 5_000;
 
 export interface StoreOptions {
   clock?: () => number;
@@ -50,7 +52,7 @@ export interface TransactResult<R> {
   tip: string | null;
 }
 
-const PERSIST_AFTER_DECODES = 500;
+const PERSIST_AFTER_FILES = 500;
 
 function oneLine(s: string, max: number): string {
   return s.replace(/\s+/g, ' ').trim().slice(0, max);
@@ -72,7 +74,7 @@ export class Store {
   private savedLoaded = false;
   private queue: Promise<unknown> = Promise.resolve();
   private commitsSinceGc = 0;
-  private decodesAtSave = 0;
+  private freshAtSave = 0;
   private persistTimer: NodeJS.Timeout | undefined;
   private readonly clock: () => number;
   private readonly fsync: boolean;
@@ -103,7 +105,7 @@ export class Store {
     if (!prev && !this.savedLoaded && this.opts.persist !== false) {
       this.savedLoaded = true;
       prev = loadSavedSnapshot(this.repo);
-      this.decodesAtSave = decodeStats.decodes;
+      this.freshAtSave = freshFiles.count;
     }
     const snap = await loadSnapshot(this.objects, tip, prev);
     this.current = snap;
@@ -123,7 +125,7 @@ export class Store {
   private async transactNow<S extends z.ZodType, R>(op: Op<S, R>, input: z.output<S>, who: Who): Promise<TransactResult<R>> {
     await this.snapshot(); // refresh outside the lock, so inside it only the last few commits are read
     for (let attempt = 0; ; attempt++) {
-      const lock = await lockRef(this.repo, STATE_REF, { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleLockMs, fsync: this.fsync });
+      const lock = await lockRef(this.repo, STATE_REF, { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleLockMs ?? STALE_LOCK_MS, fsync: this.fsync });
       try {
         for (const r of lock.recovered) {
           process.stderr.write(`lockstep: recovered a stale ${STATE_REF}.lock (${r.lockstep ? `pid ${r.pid} on ${r.host}` : 'not ours'}, ${Math.round(r.ageMs)} ms old)\n`);
@@ -168,10 +170,10 @@ export class Store {
     this.schedulePersist();
   }
 
-  /** Save the decoded tree once enough decoding happened that a cold start would redo it. */
+  /** Save the decoded tree once a cold start would otherwise have to parse many files again. */
   private schedulePersist(): void {
     if (this.opts.persist === false || this.persistTimer) return;
-    if (decodeStats.decodes - this.decodesAtSave < PERSIST_AFTER_DECODES) return;
+    if (freshFiles.count - this.freshAtSave < PERSIST_AFTER_FILES) return;
     this.persistTimer = setTimeout(() => this.persistNow(), 2000);
     this.persistTimer.unref();
   }
@@ -179,7 +181,7 @@ export class Store {
   private persistNow(): void {
     this.persistTimer = undefined;
     if (!this.current) return;
-    this.decodesAtSave = decodeStats.decodes;
+    this.freshAtSave = freshFiles.count;
     saveSnapshot(this.repo, this.current.root);
   }
 

@@ -3,7 +3,7 @@
 import { decodeWritten } from '../state/codec.js';
 import { FILE_MODE, serializeTree, TREE_MODE, type TreeEntry } from '../git/format.js';
 import type { ObjectStore } from '../git/objects.js';
-import { EMPTY_ROOT, type DirNode, type Node } from './snapshot.js';
+import { EMPTY_ROOT, freshFiles, type DirNode, type Node } from './snapshot.js';
 
 export interface FileWrite {
   path: string;
@@ -28,6 +28,7 @@ function applyDir(objects: ObjectStore, dir: DirNode | undefined, pending: Pendi
         const oid = objects.write('blob', Buffer.from(p.text, 'utf8'));
         // The new snapshot must hold exactly what other processes will decode from the file.
         entries.set(name, { kind: 'file', mode: FILE_MODE, oid, decoded: decodeWritten(p.path, p.value) });
+        freshFiles.count++;
       }
     } else {
       let list = deeper.get(name);

@@ -1,9 +1,8 @@
 // `lockstep doctor`: check the repository, the state ref, its format, corrupt files and stale locks.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Command } from 'clipanion';
 import { Lockstep } from '../../app.js';
-import { inspectLock, readRef, refLockPath } from '../../git/refs.js';
+import { runGit } from '../../git/cli.js';
 import { errorBody } from '../../mcp/errors.js';
 import { cachePath } from '../../store/persist.js';
 import { STATE_REF } from '../../store/store.js';
@@ -41,7 +40,7 @@ export class DoctorCommand extends BaseCommand {
     if (app) {
       const repo = app.repo;
       try {
-        const tip = readRef(repo, STATE_REF);
+        const tip = app.tip();
         checks.push({ level: tip ? 'ok' : 'info', name: 'state ref', detail: tip ? `${STATE_REF} @ ${tip}` : `${STATE_REF} does not exist yet (the first write creates it)` });
       } catch (err) {
         fail('state ref', err);
@@ -54,14 +53,14 @@ export class DoctorCommand extends BaseCommand {
       } catch (err) {
         fail('format', err);
       }
-      const lock = inspectLock(refLockPath(repo, STATE_REF), 5_000);
+      const lock = app.stateLock();
       if (!lock) checks.push({ level: 'ok', name: 'ref lock', detail: 'free' });
       else if (lock.stale) {
         const who = lock.lockstep ? `pid ${lock.pid} on ${lock.host}${lock.alive === false ? ' (dead)' : ''}` : 'a git process';
         checks.push({ level: 'warn', name: 'ref lock', detail: `stale lock ${lock.path} held by ${who} for ${Math.round(lock.ageMs)} ms; the next write recovers it` });
       } else checks.push({ level: 'info', name: 'ref lock', detail: `held right now${lock.pid ? ` by pid ${lock.pid}` : ''}` });
-      const git = spawnSync('git', ['--version'], { encoding: 'utf8' });
-      checks.push(git.error ? { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' } : { level: 'ok', name: 'git CLI', detail: git.stdout.trim() });
+      const git = runGit(['--version'], repo.commonDir);
+      checks.push(git ? { level: 'ok', name: 'git CLI', detail: git.stdout.trim() } : { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' });
       const cache = fs.statSync(cachePath(repo), { throwIfNoEntry: false });
       checks.push({ level: 'info', name: 'snapshot cache', detail: cache ? `${cachePath(repo)} (${Math.round(cache.size / 1024)} KiB)` : 'none yet' });
     }

@@ -1,7 +1,6 @@
 // `lockstep status`: the state of coordination in this repository at a glance.
 import { Command } from 'clipanion';
 import { statusSummary } from '../../state/queries/status-summary.js';
-import { inspectLock, refLockPath } from '../../git/refs.js';
 import { STATE_REF } from '../../store/store.js';
 import { BaseCommand, table } from '../base.js';
 
@@ -12,7 +11,7 @@ export class StatusCommand extends BaseCommand {
   async run(): Promise<number> {
     const app = this.openApp();
     const s = await app.read((state, rc) => ({ ...statusSummary(state, rc.now), tip: rc.tip }));
-    const lock = inspectLock(refLockPath(app.repo, STATE_REF), 5_000);
+    const lock = app.stateLock();
     const out = { repo: app.repo.workTree, gitDir: app.repo.commonDir, ref: STATE_REF, ...s, lock };
     const t = s.tasks;
     const human = table([

@@ -1,0 +1,69 @@
+// Hand-damaged state: one bad file is reported by name and the rest keeps working.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ToolError } from '../src/mcp/client.js';
+import { cli, gitEditState, initAgent, makeRepo } from './helpers.js';
+
+async function codeOf(p: Promise<unknown>): Promise<ToolError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ToolError, String(err));
+    return err;
+  }
+  assert.fail('expected a tool error');
+}
+
+test('hand-corrupted YAML in one task file: STATE_CORRUPT naming the file, other tools keep working', async () => {
+  const repo = makeRepo();
+  const planner = await initAgent(repo, 'planner', 'planner-1');
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  const bad = (await planner.call<{ task: { id: string } }>('task_create', { title: 'will break' })).task.id;
+  const good = (await planner.call<{ task: { id: string } }>('task_create', { title: 'stays fine' })).task.id;
+  const file = `tasks/${bad.slice(2, 4)}/${bad}.yaml`;
+  gitEditState(repo, file, 'title: [this is not: valid yaml\nstatus: {{\n');
+
+  const err = await codeOf(impl.call('task_get', { id: bad }));
+  assert.equal(err.code, 'STATE_CORRUPT');
+  assert.equal(err.data?.path, file);
+  assert.equal((await codeOf(impl.call('task_claim', { id: bad }))).code, 'STATE_CORRUPT');
+
+  const list = await impl.call<{ tasks: { id: string }[]; corrupt: { path: string }[] }>('task_list');
+  assert.deepEqual(list.tasks.map((t) => t.id), [good]);
+  assert.deepEqual(list.corrupt.map((c) => c.path), [file]);
+  await impl.call('task_claim', { id: good });
+  await impl.call('lock_acquire', { path: 'src/a.ts' });
+  await impl.call('note_append', { text: 'still working' });
+  const status = await planner.call<{ corrupt: { path: string }[] }>('status_get');
+  assert.deepEqual(status.corrupt.map((c) => c.path), [file]);
+  // doctor names the damaged file; it is left for a person to restore.
+  const doctor = cli(repo, 'doctor');
+  assert.equal(doctor.status, 0);
+  assert.match(doctor.stdout, new RegExp(`warn\\s+corrupt file\\s+\\[STATE_CORRUPT\\] ${file}`));
+
+  // Restoring the file with git makes the task usable again.
+  gitEditState(repo, file, null);
+  assert.equal((await codeOf(impl.call('task_get', { id: bad }))).code, 'TASK_NOT_FOUND');
+});
+
+test('a task file whose id disagrees with its name, or invalid field values, are corrupt too', async () => {
+  const repo = makeRepo();
+  const planner = await initAgent(repo, 'planner', 'planner-1');
+  const id = (await planner.call<{ task: { id: string } }>('task_create', { title: 'x' })).task.id;
+  const file = `tasks/${id.slice(2, 4)}/${id}.yaml`;
+  gitEditState(repo, file, `id: T-0000\ntitle: x\nstatus: todo\ncomplexity: medium\ncreatedAt: 2026-01-01T00:00:00Z\ncreatedBy: p\nupdatedAt: 2026-01-01T00:00:00Z\n`);
+  assert.match(String((await codeOf(planner.call('task_get', { id }))).data?.reason), /does not match/);
+  gitEditState(repo, file, `id: ${id}\ntitle: x\nstatus: "<script>"\ncomplexity: medium\ncreatedAt: 2026-01-01T00:00:00Z\ncreatedBy: p\nupdatedAt: 2026-01-01T00:00:00Z\n`);
+  assert.match(String((await codeOf(planner.call('task_get', { id }))).data?.reason), /^status/);
+});
+
+test('a state written by a newer Lockstep is refused with FORMAT_TOO_NEW, nothing is written', async () => {
+  const repo = makeRepo();
+  const planner = await initAgent(repo, 'planner', 'planner-1');
+  gitEditState(repo, 'lockstep.yaml', 'format: 99\n');
+  assert.equal((await codeOf(planner.call('task_list'))).code, 'FORMAT_TOO_NEW');
+  assert.equal((await codeOf(planner.call('task_create', { title: 'x' }))).code, 'FORMAT_TOO_NEW');
+  const doctor = cli(repo, 'doctor');
+  assert.equal(doctor.status, 1);
+  assert.match(doctor.stdout, /fail\s+format\s+\[FORMAT_TOO_NEW\]/);
+});
