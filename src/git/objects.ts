@@ -1,5 +1,6 @@
 // Object storage: loose objects read and written directly (node:zlib + node:crypto, atomic writes),
-// packed objects read through isomorphic-git with one long-lived cache per process.
+// packs read by our own reader (pack.ts), and isomorphic-git, with one long-lived cache per
+// process, as the fallback for anything else (e.g. alternates).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import zlib from 'node:zlib';
 import git from 'isomorphic-git';
 import { commondirFs } from './commondir-fs.js';
 import { GitError } from './errors.js';
+import { PackSet } from './pack.js';
 import type { GitRepo } from './repo.js';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -22,12 +24,14 @@ export class ObjectStore {
   /** isomorphic-git's pack cache; essential once objects are packed (DESIGN 4). */
   private readonly isoCache = {};
   private readonly isoFs: ReturnType<typeof commondirFs>;
+  private readonly packs: PackSet;
   /** Random start so a reused pid after a crash never collides with a leftover temp file. */
   private tmpCounter = crypto.randomInt(1 << 30);
 
   constructor(readonly repo: GitRepo) {
     this.objectsDir = path.join(repo.commonDir, 'objects');
     this.isoFs = commondirFs(repo);
+    this.packs = new PackSet(path.join(this.objectsDir, 'pack'));
   }
 
   private loosePath(oid: string): string {
@@ -59,11 +63,16 @@ export class ObjectStore {
     return { type, data };
   }
 
+  /** Loose or packed, synchronously; null when neither has it. */
+  readSync(oid: string): GitObject | null {
+    return this.readLoose(oid) ?? this.packs.read(oid, (base) => this.readSync(base));
+  }
+
   async read(oid: string): Promise<GitObject> {
     // Two tries: a concurrent `git gc` can swap packs between listing and reading them.
     for (let attempt = 0; ; attempt++) {
-      const loose = this.readLoose(oid);
-      if (loose) return loose;
+      const found = this.readSync(oid);
+      if (found) return found;
       try {
         const res = await git.readObject({ fs: this.isoFs, gitdir: this.repo.gitDir, oid, format: 'content', cache: this.isoCache });
         return { type: res.type as ObjectType, data: Buffer.from(res.object as Uint8Array) };

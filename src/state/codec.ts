@@ -1,5 +1,6 @@
-// Deterministic YAML codec: sorted keys, no line folding, so equal states give equal blobs.
+// Deterministic YAML codec: sorted keys, block style, so equal states give equal blobs.
 import YAML from 'yaml';
+import { emitCanonical, parseCanonical } from './canonical-yaml.js';
 import { kindOf, type FileKind } from './layout.js';
 
 export type Decoded =
@@ -37,7 +38,15 @@ export function encodeFile(path: string, value: unknown): string {
     if (typeof value !== 'string') throw new TypeError(`doc ${path} must be text`);
     return value;
   }
-  return YAML.stringify(clean(value), STRINGIFY);
+  const doc = clean(value);
+  return emitCanonical(doc) ?? YAML.stringify(doc, STRINGIFY);
+}
+
+/** The canonical fast path when the text is exactly what emitCanonical writes; the yaml library otherwise. */
+function parseYaml(text: string): unknown {
+  const fast = parseCanonical(text);
+  if (fast !== undefined && emitCanonical(fast) === text) return fast;
+  return YAML.parse(text, { prettyErrors: false, maxAliasCount: 0 });
 }
 
 function deepFreeze<T>(value: T): T {
@@ -57,7 +66,7 @@ export function decodeFile(path: string, text: string): Decoded {
   if (!fk || fk.schema === null) return { ok: true, kind: fk?.kind ?? 'unknown', value: text };
   let raw: unknown;
   try {
-    raw = YAML.parse(text, { prettyErrors: false, maxAliasCount: 0 });
+    raw = parseYaml(text);
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
     return { ok: false, kind: fk.kind, path, reason: `invalid YAML: ${first}` };

@@ -1,0 +1,231 @@
+// `npm run bench`: the performance budget of DESIGN 9 and issue 2, measured through real MCP stdio
+// servers on real repositories, printed as one table. Benchmarks print numbers; they never fail on
+// time. The one assertion is correctness: zero lost updates under 8-process contention.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Lockstep } from '../src/app.js';
+import { AgentClient } from '../src/mcp/client.js';
+import { listTools } from '../src/mcp/server.js';
+import { ops } from '../src/state/ops/index.js';
+import { cachePath } from '../src/store/persist.js';
+
+const quick = process.argv.includes('--quick');
+const rows: [string, string, string][] = [];
+const cleanups: string[] = [];
+
+function report(metric: string, value: string, target = '') {
+  rows.push([metric, value, target]);
+  process.stderr.write(`  ${metric}: ${value}${target ? `   (target ${target})` : ''}\n`);
+}
+
+function repo(): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-')));
+  cleanups.push(dir);
+  execFileSync('git', ['init', '-q', '-b', 'main', dir]);
+  return dir;
+}
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+function median(xs: number[]): number {
+  return pct([...xs].sort((a, b) => a - b), 50);
+}
+
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+const planner = { agent: 'planner-1', role: 'planner' as const };
+
+/** (a) One agent's lease acquire+release cycle through real MCP stdio. */
+async function lockCycle(fsync: boolean): Promise<void> {
+  const dir = repo();
+  const c = await AgentClient.start({ repo: dir, role: 'implementer', agent: 'impl-1', extraArgs: fsync ? ['--fsync'] : [] });
+  const cycle = async () => {
+    await c.call('lock_acquire', { path: 'src/a.ts' });
+    await c.call('lock_release', { path: 'src/a.ts' });
+  };
+  for (let i = 0; i < 100; i++) await cycle();
+  const n = quick ? 300 : 1000;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await cycle();
+  const sec = (performance.now() - t) / 1000;
+  await c.close();
+  report(`(a) lock acquire+release via MCP stdio${fsync ? ', fsync on' : ''}`, `${Math.round((2 * n) / sec)} calls/s (${Math.round(n / sec)} cycles/s)`, fsync ? '' : '>= 600 calls/s; SQLite peer ~1,200');
+}
+
+/** (b) 8 processes x 200 claims/updates on one repository. */
+async function contention(): Promise<void> {
+  const dir = repo();
+  const procs = 8;
+  const perProc = quick ? 50 : 100; // claims; as many updates again
+  const app = new Lockstep({ dir });
+  const ids: string[][] = [];
+  for (let p = 0; p < procs; p++) {
+    ids.push([]);
+    for (let i = 0; i < perProc; i++) ids[p]!.push((await app.run(ops.taskCreate, { title: `p${p} t${i}`, complexity: 'simple' }, planner)).task.id);
+  }
+  const before = Number(git(dir, 'rev-list', '--count', 'refs/lockstep/state'));
+  const clients = await Promise.all(Array.from({ length: procs }, (_, p) => AgentClient.start({ repo: dir, role: 'implementer', agent: `impl-${p + 1}` })));
+  const latencies: number[] = [];
+  const timed = async (c: AgentClient, tool: string, args: Record<string, unknown>) => {
+    const t = performance.now();
+    await c.call(tool, args);
+    latencies.push(performance.now() - t);
+  };
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (c, p) => {
+      for (const id of ids[p]!) {
+        await timed(c, 'task_claim', { id });
+        await timed(c, 'task_update', { id, status: 'done' });
+      }
+    }),
+  );
+  const sec = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.close()));
+  // Zero lost updates: every task done by its claimer, and exactly one commit per operation.
+  const tasks = await app.read((state) => state.tasks().items);
+  for (let p = 0; p < procs; p++) {
+    for (const id of ids[p]!) {
+      const t = tasks.find((x) => x.id === id)!;
+      assert.equal(t.status, 'done', `lost update on ${id}`);
+      assert.equal(t.owner, `impl-${p + 1}`, `lost update on ${id}`);
+    }
+  }
+  const commits = Number(git(dir, 'rev-list', '--count', 'refs/lockstep/state')) - before;
+  assert.equal(commits, latencies.length, 'one commit per operation');
+  git(dir, 'fsck', '--strict', '--no-progress');
+  app.close();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  report(`(b) ${procs} processes x ${perProc * 2} claims/updates`, `${Math.round(latencies.length / sec)} ops/s aggregate`, '>= 250 ops/s');
+  report('(b) per-op latency p50 / p99', `${ms(pct(sorted, 50))} / ${ms(pct(sorted, 99))}`, 'p99 < 250 ms');
+  report('(b) lost updates', `0 of ${latencies.length} (asserted; fsck --strict clean)`, '0');
+}
+
+/** (c) One mutation and task_list with 10,000 tasks in the state, warm and after a fresh start. */
+async function bigState(): Promise<void> {
+  const dir = repo();
+  const n = quick ? 2000 : 10_000;
+  const app = new Lockstep({ dir });
+  const t = performance.now();
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push((await app.run(ops.taskCreate, { title: `task number ${i}`, description: 'A task of the 10k-task benchmark, with a sentence of text.', tags: ['bench'], complexity: 'simple' }, planner)).task.id);
+  const createMs = (performance.now() - t) / n;
+  app.close();
+  report(`(c) task_create (in-process) while growing to ${n} tasks`, `${ms(createMs)} per commit`);
+
+  const c = await AgentClient.start({ repo: dir, role: 'all', agent: 'bench-1' });
+  await c.call('task_list');
+  const list: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const s = performance.now();
+    await c.call('task_list');
+    list.push(performance.now() - s);
+  }
+  const mut: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const s = performance.now();
+    await c.call('task_update', { id: ids[i]!, title: `renamed ${i}` });
+    mut.push(performance.now() - s);
+  }
+  // A list right after a write: the snapshot changed, the sorted listing is rebuilt once.
+  const afterWrite: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await c.call('task_update', { id: ids[100 + i]!, title: `again ${i}` });
+    const s = performance.now();
+    await c.call('task_list');
+    afterWrite.push(performance.now() - s);
+  }
+  await c.close();
+  report(`(c) one mutation (task_update) with ${n} tasks, via MCP`, `${ms(median(mut))} median`, '< 10 ms');
+  report(`(c) task_list (first 50) with ${n} tasks, warm`, `${ms(median(list))} median; ${ms(median(afterWrite))} right after a write`, '< 50 ms');
+
+  const cold = async (label: string) => {
+    const s = performance.now();
+    const fresh = await AgentClient.start({ repo: dir, role: 'all', agent: 'bench-2' });
+    const first = performance.now();
+    await fresh.call('task_list');
+    const end = performance.now();
+    await fresh.close();
+    report(`(c) cold start: spawn -> first task_list, ${label}`, `${ms(end - s)} (process+MCP init ${ms(first - s)})`, '< 1.5 s');
+  };
+  await cold('persisted snapshot');
+  fs.rmSync(cachePath({ commonDir: path.join(dir, '.git') } as never), { force: true });
+  await cold('no snapshot (parse every file)');
+  git(dir, 'gc', '--quiet');
+  fs.rmSync(cachePath({ commonDir: path.join(dir, '.git') } as never), { force: true });
+  await cold('no snapshot, all objects packed');
+}
+
+/** (d) Wake-up latency of a blocked events_wait when another process commits. */
+async function wakeUp(): Promise<void> {
+  const dir = repo();
+  const app = new Lockstep({ dir });
+  await app.run(ops.noteAppend, { text: 'start' }, planner);
+  const waiter = await AgentClient.start({ repo: dir, role: 'planner', agent: 'planner-2' });
+  const lat: number[] = [];
+  let cursor = app.tip();
+  for (let i = 0; i < (quick ? 20 : 50); i++) {
+    const woke = waiter.call<{ cursor: string }>('events_wait', { cursor, timeoutSec: 10 });
+    await new Promise((r) => setTimeout(r, 30)); // let it block
+    await app.run(ops.noteAppend, { text: `n${i}` }, planner);
+    const committed = performance.now(); // the ref has been renamed into place
+    cursor = (await woke).cursor;
+    lat.push(performance.now() - committed);
+  }
+  await waiter.close();
+  app.close();
+  const sorted = [...lat].sort((a, b) => a - b);
+  report('(d) events_wait wake-up after another process commits', `p50 ${ms(pct(sorted, 50))}, p99 ${ms(pct(sorted, 99))}`, 'p50 < 30 ms');
+}
+
+/** Disk growth per state commit, and after `git gc`. */
+async function diskPerOp(): Promise<void> {
+  const dir = repo();
+  const app = new Lockstep({ dir, gcEvery: 0 });
+  await app.run(ops.noteAppend, { text: 'warm' }, planner);
+  const du = () => Number(execFileSync('du', ['-sb', path.join(dir, '.git', 'objects')], { encoding: 'utf8' }).split('\t')[0]);
+  const before = du();
+  const n = 500;
+  for (let i = 0; i < n; i++) {
+    const t = await app.run(ops.taskCreate, { title: `t${i}`, complexity: 'simple' }, planner);
+    await app.run(ops.lockAcquire, { path: `src/${i}.ts`, task: t.task.id }, { agent: 'impl-1', role: 'implementer' });
+  }
+  const grown = du() - before;
+  app.close();
+  git(dir, 'gc', '--quiet');
+  const packed = du();
+  report('disk per state commit (loose objects)', `${(grown / (2 * n) / 1024).toFixed(1)} KiB`);
+  report('disk per state commit after git gc', `${(packed / (2 * n + 1) / 1024).toFixed(2)} KiB`);
+}
+
+function toolListSizes(): void {
+  for (const role of ['planner', 'implementer', 'reviewer', 'all'] as const) {
+    const bytes = Buffer.byteLength(JSON.stringify({ tools: listTools(role) }));
+    report(`tools/list size, role ${role}`, `${listTools(role).length} tools, ${bytes} bytes (~${Math.round(bytes / 4)} tokens)`, '< 5,000 tokens');
+  }
+}
+
+async function main(): Promise<void> {
+  process.stderr.write(`Lockstep bench on ${os.cpus().length} cores, node ${process.version}${quick ? ' (quick)' : ''}\n`);
+  await lockCycle(false);
+  await lockCycle(true);
+  await contention();
+  await bigState();
+  await wakeUp();
+  await diskPerOp();
+  toolListSizes();
+  const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
+  console.log(`\n${'metric'.padEnd(w[0]!)}  ${'result'.padEnd(w[1]!)}  target`);
+  for (const [m, v, t] of rows) console.log(`${m.padEnd(w[0]!)}  ${v.padEnd(w[1]!)}  ${t}`);
+  for (const d of cleanups) fs.rmSync(d, { recursive: true, force: true });
+}
+
+await main();
