@@ -13,6 +13,9 @@ import { ops } from '../src/state/ops/index.js';
 import { cachePath } from '../src/store/persist.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only a,b` runs just those sections (a, b, c, d, disk, tools). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const want = (section: string) => !only || only.includes(section);
 const rows: [string, string, string][] = [];
 const cleanups: string[] = [];
 
@@ -215,13 +218,15 @@ function toolListSizes(): void {
 
 async function main(): Promise<void> {
   process.stderr.write(`Lockstep bench on ${os.cpus().length} cores, node ${process.version}${quick ? ' (quick)' : ''}\n`);
-  await lockCycle(false);
-  await lockCycle(true);
-  await contention();
-  await bigState();
-  await wakeUp();
-  await diskPerOp();
-  toolListSizes();
+  if (want('a')) {
+    await lockCycle(false);
+    await lockCycle(true);
+  }
+  if (want('b')) await contention();
+  if (want('c')) await bigState();
+  if (want('d')) await wakeUp();
+  if (want('disk')) await diskPerOp();
+  if (want('tools')) toolListSizes();
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
   console.log(`\n${'metric'.padEnd(w[0]!)}  ${'result'.padEnd(w[1]!)}  target`);
   for (const [m, v, t] of rows) console.log(`${m.padEnd(w[0]!)}  ${v.padEnd(w[1]!)}  ${t}`);

@@ -63,9 +63,10 @@ export class ObjectStore {
     return { type, data };
   }
 
-  /** Loose or packed, synchronously; null when neither has it. */
+  /** Loose or packed, synchronously; null when neither has it. Open packs first: no syscall. */
   readSync(oid: string): GitObject | null {
-    return this.readLoose(oid) ?? this.packs.read(oid, (base) => this.readSync(base));
+    const external = (base: string) => this.readSync(base);
+    return this.packs.read(oid, false, external) ?? this.readLoose(oid) ?? this.packs.read(oid, true, external);
   }
 
   async read(oid: string): Promise<GitObject> {

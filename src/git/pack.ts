@@ -60,9 +60,13 @@ interface Entry {
   baseOid?: string;
 }
 
+/** Packs up to this size are read into memory once; larger ones are read entry by entry. */
+const IN_MEMORY_MAX = 64 * 1024 * 1024;
+
 class Pack {
   readonly fd: number;
   readonly size: number;
+  private readonly whole: Buffer | null;
 
   constructor(
     readonly index: PackIndex,
@@ -70,10 +74,12 @@ class Pack {
   ) {
     this.fd = fs.openSync(packPath, 'r');
     this.size = fs.fstatSync(this.fd).size;
+    this.whole = this.size <= IN_MEMORY_MAX ? fs.readFileSync(this.fd) : null;
   }
 
   private read(at: number, length: number): Buffer {
     const len = Math.max(0, Math.min(length, this.size - at));
+    if (this.whole) return this.whole.subarray(at, at + len);
     const buf = Buffer.allocUnsafe(len);
     const n = fs.readSync(this.fd, buf, 0, len, at);
     return buf.subarray(0, n);
@@ -208,15 +214,15 @@ export class PackSet {
     return null;
   }
 
-  /** The object, or null when no pack has it. `external` resolves ref-delta bases stored elsewhere. */
-  read(oid: string, external: (oid: string) => GitObject | null): GitObject | null {
-    let hit = this.locate(oid);
-    if (!hit) {
-      this.rescan();
-      hit = this.locate(oid);
-    }
-    if (!hit) return null;
-    return this.readAt(hit.pack, hit.offset, external, 0);
+  /**
+   * The object, or null when no pack has it. With `rescan` false only packs already open are asked
+   * (memory only); with true the pack directory is listed again first (gc makes new packs).
+   * `external` resolves ref-delta bases stored elsewhere.
+   */
+  read(oid: string, rescan: boolean, external: (oid: string) => GitObject | null): GitObject | null {
+    if (rescan) this.rescan();
+    const hit = this.locate(oid);
+    return hit ? this.readAt(hit.pack, hit.offset, external, 0) : null;
   }
 
   private readAt(pack: Pack, offset: number, external: (oid: string) => GitObject | null, depth: number): GitObject {

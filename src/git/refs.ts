@@ -133,6 +133,65 @@ export interface LockOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Wakes lock waiters through one fs.watch per ref directory, so they neither poll nor burn the CPU
+ * the holder needs. A commit renames `<ref>.lock` over `<ref>`: an event for the ref's name means
+ * the lock was just released (`'commit'`). An event for the lock's own name is a holder taking it or
+ * giving it up without a commit (`'lock'`: check before trying). The timer covers unreliable watching.
+ */
+type Wake = 'commit' | 'lock' | 'timer';
+
+class LockRelease {
+  private watcher: fs.FSWatcher | undefined;
+  private readonly waiters = new Set<(why: Wake) => void>();
+  private idle: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly refName: string,
+  ) {}
+
+  wait(maxMs: number): Promise<Wake> {
+    if (!this.watcher) {
+      try {
+        this.watcher = fs.watch(this.dir, { persistent: false }, (_e, name) => {
+          const why: Wake | null = name === null ? 'timer' : String(name) === this.refName ? 'commit' : String(name) === `${this.refName}.lock` ? 'lock' : null;
+          if (why) for (const w of [...this.waiters]) w(why);
+        });
+        this.watcher.on('error', () => this.close());
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    clearTimeout(this.idle);
+    return new Promise((resolve) => {
+      const done = (why: Wake) => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        if (this.waiters.size === 0) this.idle = setTimeout(() => this.close(), 1000).unref();
+        resolve(why);
+      };
+      const timer = setTimeout(() => done('timer'), maxMs);
+      this.waiters.add(done);
+    });
+  }
+
+  private close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+}
+
+const releases = new Map<string, LockRelease>();
+
+/**
+ * How long to hold back after a release before retrying: old waiters go at once, newcomers a
+ * moment later, so hand-offs favour whoever has waited longest and nobody starves.
+ */
+function handoffDelay(waitedMs: number): number {
+  return waitedMs > 20 ? 0 : 1 + Math.random() * 2;
+}
+
 export class RefLock {
   private fd: number | null;
   constructor(
@@ -197,25 +256,22 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
   const start = Date.now();
   const recovered: LockHolder[] = [];
   let nextStaleCheck = start + 50;
-  let delay = 0.5;
   for (;;) {
-    let fd: number;
-    try {
-      fd = fs.openSync(lockPath, 'wx', 0o644);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        fs.mkdirSync(path.dirname(lockPath), { recursive: true });
-        continue;
-      }
-      if (code !== 'EEXIST') throw err;
+    const fd = tryCreate(lockPath);
+    if (fd !== null) {
+      fs.writeSync(fd, `${LOCK_TAG} pid=${process.pid} host=${HOST}\n`);
+      return new RefLock(repo, ref, lockPath, fd, opts.fsync ?? false, recovered);
+    }
+    // Held: wait until it is released, and only then try again (a failing O_EXCL create takes the
+    // directory's write lock, which slows the holder down).
+    for (;;) {
       const now = Date.now();
       if (now >= nextStaleCheck) {
         nextStaleCheck = now + 50;
         const holder = inspectLock(lockPath, staleMs);
         if (holder?.stale && recoverStaleLock(holder)) {
           recovered.push(holder);
-          continue;
+          break;
         }
       }
       if (now - start > timeoutMs) {
@@ -225,11 +281,25 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
           holder,
         });
       }
-      await sleep(delay * (0.5 + Math.random()));
-      delay = Math.min(delay * 1.6, 16);
-      continue;
+      let release = releases.get(lockPath);
+      if (!release) releases.set(lockPath, (release = new LockRelease(path.dirname(lockPath), path.basename(lockPath, '.lock'))));
+      if ((await release.wait(25)) === 'commit' || !fs.existsSync(lockPath)) break;
     }
-    fs.writeSync(fd, `${LOCK_TAG} pid=${process.pid} host=${HOST}\n`);
-    return new RefLock(repo, ref, lockPath, fd, opts.fsync ?? false, recovered);
+    const holdBack = handoffDelay(Date.now() - start);
+    if (holdBack > 0) await sleep(holdBack);
+  }
+}
+
+/** Create the lock file exclusively; null when someone holds it. */
+function tryCreate(lockPath: string): number | null {
+  for (;;) {
+    try {
+      return fs.openSync(lockPath, 'wx', 0o644);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return null;
+      if (code !== 'ENOENT') throw err;
+      fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+    }
   }
 }

@@ -125,7 +125,11 @@ export class Store {
   private async transactNow<S extends z.ZodType, R>(op: Op<S, R>, input: z.output<S>, who: Who): Promise<TransactResult<R>> {
     await this.snapshot(); // refresh outside the lock, so inside it only the last few commits are read
     for (let attempt = 0; ; attempt++) {
-      const lock = await lockRef(this.repo, STATE_REF, { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleLockMs ?? STALE_LOCK_MS, fsync: this.fsync });
+      const lock = await lockRef(this.repo, STATE_REF, {
+        timeoutMs: this.opts.lockTimeoutMs,
+        staleMs: this.opts.staleLockMs ?? STALE_LOCK_MS,
+        fsync: this.fsync,
+      });
       try {
         for (const r of lock.recovered) {
           process.stderr.write(`lockstep: recovered a stale ${STATE_REF}.lock (${r.lockstep ? `pid ${r.pid} on ${r.host}` : 'not ours'}, ${Math.round(r.ageMs)} ms old)\n`);
