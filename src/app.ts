@@ -50,6 +50,9 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
   throw new DomainError('INVALID_INPUT', text.slice(0, 1000), { issues: issues.slice(0, 20) });
 }
 
+/** Blocked calls report progress this often when the client asked for it (keeps client timeouts alive). */
+const PROGRESS_EVERY_MS = 5_000;
+
 export class Lockstep {
   readonly repo: GitRepo;
   readonly store: Store;
@@ -95,9 +98,10 @@ export class Lockstep {
       cursor = tip;
       const left = input.timeoutMs - (Date.now() - start);
       if (left <= 0 || input.signal?.aborted) return { events: [], cursor, timedOut: true, hasMore: false };
-      const slice = input.onProgress ? Math.min(left, 10_000) : left;
+      const slice = input.onProgress ? Math.min(left, PROGRESS_EVERY_MS) : left;
       await this.store.waitForChange(cursor, slice, input.signal);
-      input.onProgress?.(Date.now() - start);
+      const waited = Date.now() - start;
+      if (waited < input.timeoutMs) input.onProgress?.(waited);
     }
   }
 

@@ -197,3 +197,16 @@ test('task workflow through MCP, one commit per mutation, nothing for no-ops', a
   assert.equal(list.tasks.length, 0);
   assert.match(list.hint, /1 done/);
 });
+
+test('a blocked events_wait sends progress notifications when the client asks for them', async () => {
+  const repo = makeRepo();
+  const planner = await initAgent(repo, 'planner', 'planner-1');
+  const progress: { progress: number; message?: string }[] = [];
+  const res = await planner.client.callTool({ name: 'events_wait', arguments: { timeoutSec: 5.5 } }, undefined, {
+    timeout: 20_000,
+    onprogress: (p) => progress.push(p),
+  });
+  assert.equal((res.structuredContent as { timedOut: boolean }).timedOut, true);
+  assert.equal(progress.length, 1);
+  assert.match(progress[0]!.message ?? '', /waiting/);
+});
