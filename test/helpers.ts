@@ -18,7 +18,7 @@ export function git(dir: string, ...args: string[]): string {
 /** A fresh repository with one commit on main (unless bare is asked for). */
 export function makeRepo(opts: { commit?: boolean } = {}): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-test-')));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'user.email', 'test@example.com');
   git(dir, 'config', 'user.name', 'Test');
