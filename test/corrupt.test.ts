@@ -1,8 +1,11 @@
 // Hand-damaged state: one bad file is reported by name and the rest keeps working.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { ToolError } from '../src/mcp/client.js';
 import { cli, gitEditState, initAgent, makeRepo } from './helpers.js';
+
+const fixture = (name: string, id = '') => fs.readFileSync(new URL(`../fixtures/state/${name}`, import.meta.url), 'utf8').replace('T-{{ID}}', id);
 
 async function codeOf(p: Promise<unknown>): Promise<ToolError> {
   try {
@@ -21,7 +24,7 @@ test('hand-corrupted YAML in one task file: STATE_CORRUPT naming the file, other
   const bad = (await planner.call<{ task: { id: string } }>('task_create', { title: 'will break' })).task.id;
   const good = (await planner.call<{ task: { id: string } }>('task_create', { title: 'stays fine' })).task.id;
   const file = `tasks/${bad.slice(2, 4)}/${bad}.yaml`;
-  gitEditState(repo, file, 'title: [this is not: valid yaml\nstatus: {{\n');
+  gitEditState(repo, file, fixture('task-bad-yaml.yaml'));
 
   const err = await codeOf(impl.call('task_get', { id: bad }));
   assert.equal(err.code, 'STATE_CORRUPT');
@@ -51,16 +54,16 @@ test('a task file whose id disagrees with its name, or invalid field values, are
   const planner = await initAgent(repo, 'planner', 'planner-1');
   const id = (await planner.call<{ task: { id: string } }>('task_create', { title: 'x' })).task.id;
   const file = `tasks/${id.slice(2, 4)}/${id}.yaml`;
-  gitEditState(repo, file, `id: T-0000\ntitle: x\nstatus: todo\ncomplexity: medium\ncreatedAt: 2026-01-01T00:00:00Z\ncreatedBy: p\nupdatedAt: 2026-01-01T00:00:00Z\n`);
+  gitEditState(repo, file, fixture('task-wrong-id.yaml'));
   assert.match(String((await codeOf(planner.call('task_get', { id }))).data?.reason), /does not match/);
-  gitEditState(repo, file, `id: ${id}\ntitle: x\nstatus: "<script>"\ncomplexity: medium\ncreatedAt: 2026-01-01T00:00:00Z\ncreatedBy: p\nupdatedAt: 2026-01-01T00:00:00Z\n`);
+  gitEditState(repo, file, fixture('task-bad-status.yaml', id));
   assert.match(String((await codeOf(planner.call('task_get', { id }))).data?.reason), /^status/);
 });
 
 test('a state written by a newer Lockstep is refused with FORMAT_TOO_NEW, nothing is written', async () => {
   const repo = makeRepo();
   const planner = await initAgent(repo, 'planner', 'planner-1');
-  gitEditState(repo, 'lockstep.yaml', 'format: 99\n');
+  gitEditState(repo, 'lockstep.yaml', fixture('lockstep-format-99.yaml'));
   assert.equal((await codeOf(planner.call('task_list'))).code, 'FORMAT_TOO_NEW');
   assert.equal((await codeOf(planner.call('task_create', { title: 'x' }))).code, 'FORMAT_TOO_NEW');
   const doctor = cli(repo, 'doctor');
