@@ -2,20 +2,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { ToolError } from '../src/mcp/client.js';
-import { cli, gitEditState, initAgent, makeRepo } from './helpers.js';
+import { cli, gitEditState, initAgent, makeRepo, toolError } from './helpers.js';
 
 const fixture = (name: string, id = '') => fs.readFileSync(new URL(`../fixtures/state/${name}`, import.meta.url), 'utf8').replace('T-{{ID}}', id);
 
-async function codeOf(p: Promise<unknown>): Promise<ToolError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ToolError, String(err));
-    return err;
-  }
-  assert.fail('expected a tool error');
-}
 
 test('hand-corrupted YAML in one task file: STATE_CORRUPT naming the file, other tools keep working', async () => {
   const repo = makeRepo();
@@ -26,10 +16,10 @@ test('hand-corrupted YAML in one task file: STATE_CORRUPT naming the file, other
   const file = `tasks/${bad.slice(2, 4)}/${bad}.yaml`;
   gitEditState(repo, file, fixture('task-bad-yaml.yaml'));
 
-  const err = await codeOf(impl.call('task_get', { id: bad }));
+  const err = await toolError(impl.call('task_get', { id: bad }));
   assert.equal(err.code, 'STATE_CORRUPT');
   assert.equal(err.data?.path, file);
-  assert.equal((await codeOf(impl.call('task_claim', { id: bad }))).code, 'STATE_CORRUPT');
+  assert.equal((await toolError(impl.call('task_claim', { id: bad }))).code, 'STATE_CORRUPT');
 
   const list = await impl.call<{ tasks: { id: string }[]; corrupt: { path: string }[] }>('task_list');
   assert.deepEqual(list.tasks.map((t) => t.id), [good]);
@@ -46,7 +36,7 @@ test('hand-corrupted YAML in one task file: STATE_CORRUPT naming the file, other
 
   // Restoring the file with git makes the task usable again.
   gitEditState(repo, file, null);
-  assert.equal((await codeOf(impl.call('task_get', { id: bad }))).code, 'TASK_NOT_FOUND');
+  assert.equal((await toolError(impl.call('task_get', { id: bad }))).code, 'TASK_NOT_FOUND');
 });
 
 test('a task file whose id disagrees with its name, or invalid field values, are corrupt too', async () => {
@@ -55,17 +45,17 @@ test('a task file whose id disagrees with its name, or invalid field values, are
   const id = (await planner.call<{ task: { id: string } }>('task_create', { title: 'x' })).task.id;
   const file = `tasks/${id.slice(2, 4)}/${id}.yaml`;
   gitEditState(repo, file, fixture('task-wrong-id.yaml'));
-  assert.match(String((await codeOf(planner.call('task_get', { id }))).data?.reason), /does not match/);
+  assert.match(String((await toolError(planner.call('task_get', { id }))).data?.reason), /does not match/);
   gitEditState(repo, file, fixture('task-bad-status.yaml', id));
-  assert.match(String((await codeOf(planner.call('task_get', { id }))).data?.reason), /^status/);
+  assert.match(String((await toolError(planner.call('task_get', { id }))).data?.reason), /^status/);
 });
 
 test('a state written by a newer Lockstep is refused with FORMAT_TOO_NEW, nothing is written', async () => {
   const repo = makeRepo();
   const planner = await initAgent(repo, 'planner', 'planner-1');
   gitEditState(repo, 'lockstep.yaml', fixture('lockstep-format-99.yaml'));
-  assert.equal((await codeOf(planner.call('task_list'))).code, 'FORMAT_TOO_NEW');
-  assert.equal((await codeOf(planner.call('task_create', { title: 'x' }))).code, 'FORMAT_TOO_NEW');
+  assert.equal((await toolError(planner.call('task_list'))).code, 'FORMAT_TOO_NEW');
+  assert.equal((await toolError(planner.call('task_create', { title: 'x' }))).code, 'FORMAT_TOO_NEW');
   const doctor = cli(repo, 'doctor');
   assert.equal(doctor.status, 1);
   assert.match(doctor.stdout, /fail\s+format\s+\[FORMAT_TOO_NEW\]/);

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import { AgentClient, CLI_PATH, type AgentClientOptions } from '../src/mcp/client.js';
+import assert from 'node:assert/strict';
+import { AgentClient, CLI_PATH, ToolError, type AgentClientOptions } from '../src/mcp/client.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -88,4 +89,15 @@ export function gitEditState(repo: string, file: string, content: string | null,
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The ToolError a call fails with (assert on its code, never on message text). */
+export async function toolError(p: Promise<unknown>): Promise<ToolError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ToolError, String(err));
+    return err;
+  }
+  assert.fail('expected a tool error');
 }

@@ -1,18 +1,10 @@
 // MCP over stdio with the real SDK client: roles, identity, validation, leases, events.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ToolError, type AgentClient } from '../src/mcp/client.js';
-import { agent, initAgent, makeRepo, stateSubjects } from './helpers.js';
+import type { AgentClient } from '../src/mcp/client.js';
+import { agent, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ToolError, String(err));
-    return err.code;
-  }
-  assert.fail('expected a tool error');
-}
+const codeOf = async (p: Promise<unknown>) => (await toolError(p)).code;
 
 interface Task {
   id: string;
@@ -101,14 +93,10 @@ test('leases through MCP: normalised paths, holder named, owner checked, re-acqu
   const b = await initAgent(repo, 'implementer', 'impl-2');
   const { lease } = await a.call<{ lease: { id: string; paths: string[] } }>('lock_acquire', { path: `${repo}/src/a.ts`, reason: 'refactor' });
   assert.deepEqual(lease.paths, ['src/a.ts']);
-  try {
-    await b.call('lock_acquire', { path: './src/a.ts' });
-    assert.fail('expected LOCK_HELD');
-  } catch (err) {
-    assert.equal((err as ToolError).code, 'LOCK_HELD');
-    assert.equal((err as ToolError).data?.holder, 'impl-1');
-    assert.equal((err as ToolError).data?.leaseId, lease.id);
-  }
+  const held = await toolError(b.call('lock_acquire', { path: './src/a.ts' }));
+  assert.equal(held.code, 'LOCK_HELD');
+  assert.equal(held.data?.holder, 'impl-1');
+  assert.equal(held.data?.leaseId, lease.id);
   assert.equal(await codeOf(b.call('lock_release', { path: 'src/a.ts' })), 'NOT_OWNER');
   assert.equal(await codeOf(b.call('lock_release', { leaseId: lease.id })), 'NOT_OWNER');
   const listed = await b.call<{ leases: { id: string }[] }>('lock_list', { path: 'src' });

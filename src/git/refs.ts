@@ -133,14 +133,14 @@ export interface LockOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+type Wake = 'commit' | 'lock' | 'timer';
+
 /**
  * Wakes lock waiters through one fs.watch per ref directory, so they neither poll nor burn the CPU
  * the holder needs. A commit renames `<ref>.lock` over `<ref>`: an event for the ref's name means
  * the lock was just released (`'commit'`). An event for the lock's own name is a holder taking it or
  * giving it up without a commit (`'lock'`: check before trying). The timer covers unreliable watching.
  */
-type Wake = 'commit' | 'lock' | 'timer';
-
 class LockRelease {
   private watcher: fs.FSWatcher | undefined;
   private readonly waiters = new Set<(why: Wake) => void>();
@@ -158,6 +158,7 @@ class LockRelease {
           const why: Wake | null = name === null ? 'timer' : String(name) === this.refName ? 'commit' : String(name) === `${this.refName}.lock` ? 'lock' : null;
           if (why) for (const w of [...this.waiters]) w(why);
         });
+        // A watcher that fails (its directory removed) is dropped; the timer keeps waiters moving.
         this.watcher.on('error', () => this.close());
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

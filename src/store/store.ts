@@ -118,6 +118,7 @@ export class Store {
       () => this.transactNow(op, input, who),
       () => this.transactNow(op, input, who),
     );
+    // The queue only orders transactions; each caller still gets its own result or error from `run`.
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -186,7 +187,12 @@ export class Store {
     this.persistTimer = undefined;
     if (!this.current) return;
     this.freshAtSave = freshFiles.count;
-    saveSnapshot(this.repo, this.current.root);
+    try {
+      saveSnapshot(this.repo, this.current.root);
+    } catch (err) {
+      // The cache only speeds up cold starts; the state is in git. Say why, and keep serving.
+      process.stderr.write(`lockstep: could not save the snapshot cache: ${(err as Error).message}\n`);
+    }
   }
 
   /** Reads call this after querying, so expensive cold loads are saved too. */
