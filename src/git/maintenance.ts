@@ -1,6 +1,7 @@
 // Opportunistic `git gc --auto` when the git CLI exists: loose objects grow with every state commit.
 // Never `--prune=now` (DESIGN 4): objects written by a concurrent agent must survive.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import type { GitRepo } from './repo.js';
 
 let gitMissing = false;
@@ -13,6 +14,8 @@ export function startAutoGc(repo: GitRepo): boolean {
     if (err.code === 'ENOENT') gitMissing = true;
     else process.stderr.write(`lockstep: git gc --auto failed to start: ${err.message}\n`);
   });
+  // Maintenance must not slow the agents down: lowest CPU priority (it only reads and packs).
+  if (child.pid !== undefined) os.setPriority(child.pid, 19);
   child.unref();
   return true;
 }

@@ -26,6 +26,7 @@ export class ServerCommand extends BaseCommand {
   waitDefault = Option.String('--wait-default-sec', { description: 'Default wait for blocking tools (25)' });
   waitMax = Option.String('--wait-max-sec', { description: 'Longest wait a blocking tool may take (50)' });
   fsync = Option.Boolean('--fsync', { description: 'fsync the state ref on every write (default: as core.fsync says for refs)' });
+  gcEvery = Option.String('--gc-every', { description: 'Start `git gc --auto` after this many commits of this server (1000; 0 = never)' });
 
   async run(): Promise<number> {
     const roleName = this.role ?? process.env.LOCKSTEP_ROLE;
@@ -38,7 +39,8 @@ export class ServerCommand extends BaseCommand {
     const waits = { defaultSec: seconds(this.waitDefault), maxSec: seconds(this.waitMax) };
     // Tests move a server's clock (lease expiry) without sleeping; nothing else reads this.
     const offset = Number(process.env.LOCKSTEP_CLOCK_OFFSET_MS ?? 0);
-    const app = new Lockstep({ dir: this.repo ?? process.cwd(), fsync: this.fsync, clock: offset ? () => Date.now() + offset : undefined });
+    const gcEvery = this.gcEvery === undefined ? undefined : parseInput(z.number().int().min(0), Number(this.gcEvery));
+    const app = new Lockstep({ dir: this.repo ?? process.cwd(), fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined });
     await serveStdio({ app, session, waits });
     return 0;
   }
