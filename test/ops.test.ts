@@ -13,15 +13,17 @@ const planner = ctxFor('planner-1', 'planner');
 const impl1 = ctxFor('impl-1', 'implementer');
 const impl2 = ctxFor('impl-2', 'implementer');
 
-function code(fn: () => unknown): string {
+function errorOf(fn: () => unknown): DomainError {
   try {
     fn();
   } catch (err) {
     assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err.code;
+    return err;
   }
   assert.fail('expected an error');
 }
+
+const code = (fn: () => unknown) => errorOf(fn).code;
 
 function newTask(m: MemoryState, title = 'Do it', extra: Record<string, unknown> = {}) {
   return m.run(ops.taskCreate, { title, ...extra }, ctxFor('planner-1', 'planner')).task;
@@ -136,18 +138,14 @@ test('leases: conflict names the holder, re-acquire extends, release re-acquirab
   const m = new MemoryState();
   const l1 = m.run(ops.lockAcquire, { path: 'src/a.ts', reason: 'editing' }, impl1);
   assert.equal(l1.extended, false);
-  const err = (() => {
-    try {
-      m.run(ops.lockAcquire, { path: './src/a.ts' }, impl2);
-    } catch (e) {
-      return e as DomainError;
-    }
-  })();
-  assert.equal(err?.code, 'LOCK_HELD');
-  assert.equal(err?.data?.holder, 'impl-1');
-  assert.equal(err?.data?.leaseId, l1.lease.id);
-  // A folder overlaps the files in it, both ways.
+  const err = errorOf(() => m.run(ops.lockAcquire, { path: './src/a.ts' }, impl2));
+  assert.equal(err.code, 'LOCK_HELD');
+  assert.equal(err.data?.holder, 'impl-1');
+  assert.equal(err.data?.leaseId, l1.lease.id);
+  // A folder overlaps the files in it, both ways; the conflict names the path that overlaps.
   assert.equal(code(() => m.run(ops.lockAcquire, { path: 'src' }, impl2)), 'LOCK_HELD');
+  m.run(ops.lockAcquire, { path: 'docs' }, impl1);
+  assert.equal(errorOf(() => m.run(ops.lockAcquire, { path: 'docs/guide.md' }, impl2)).data?.heldPath, 'docs');
   const again = m.run(ops.lockAcquire, { path: 'src/a.ts' }, impl1);
   assert.equal(again.extended, true);
   assert.equal(again.lease.id, l1.lease.id);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { idSource, mintId } from '../ids.js';
 import { field, sameAgent } from '../inputs.js';
-import { isActive, leasesCovering } from '../leases.js';
+import { isActive, leasesCovering, pathsOverlap } from '../leases.js';
 import { paths } from '../layout.js';
 import { normalizeLockPath } from '../lock-paths.js';
 import { defineOp, isoTime, type Change } from '../op.js';
@@ -36,7 +36,7 @@ export const lockAcquire = defineOp({
         leaseId: other.id,
         task: other.task,
         expiresAt: other.expiresAt,
-        heldPath: other.paths.find((p) => p === path) ?? other.paths[0],
+        heldPath: other.paths.find((p) => pathsOverlap(p, path)),
       });
     }
     const mine = live.find((l) => l.paths.includes(path));
