@@ -13,8 +13,6 @@ export type ErrorCode =
   | 'NOT_OWNER'
   | 'LOCK_HELD'
   | 'LOCK_NOT_FOUND'
-  | 'PROJECT_CONTEXT_MISSING'
-  | 'AGENT_NAME_TAKEN'
   | 'ID_SPACE_EXHAUSTED'
   | 'CURSOR_UNKNOWN';
 
