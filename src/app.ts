@@ -4,10 +4,10 @@ import { DomainError } from './state/errors.js';
 import type { Op } from './state/op.js';
 import type { Role } from './state/schema.js';
 import type { State } from './state/state.js';
-import { inspectLock, refLockPath, type LockHolder } from './git/refs.js';
+import { inspectLock, refLockPath, STALE_LOCK_MS, type LockHolder } from './git/refs.js';
 import { discoverRepo, type GitRepo } from './git/repo.js';
 import type { StateEvent } from './store/events.js';
-import { STALE_LOCK_MS, STATE_REF, Store, type StoreOptions } from './store/store.js';
+import { STATE_REF, Store, type StoreOptions } from './store/store.js';
 
 export interface Identity {
   agent: string;

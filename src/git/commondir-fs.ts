@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PromiseFsClient } from 'isomorphic-git';
+import { isPackTemp } from './pack.js';
 import type { GitRepo } from './repo.js';
 
 /** Per-worktree paths (relative to the git dir), after git's own list in path.c; all else is common. */
@@ -30,7 +31,7 @@ export function commondirFs(repo: GitRepo): PromiseFsClient {
       // git writes packs as objects/pack/.tmp-*; isomorphic-git would try to read them mid-gc.
       readdir: async (dir: string, ...rest: unknown[]) => {
         const names = (await p.readdir!(commonPath(repo, dir), ...rest)) as string[];
-        return /[\\/]objects[\\/]pack[\\/]?$/.test(dir) ? names.filter((n) => !n.startsWith('.tmp') && !n.startsWith('tmp_')) : names;
+        return /[\\/]objects[\\/]pack[\\/]?$/.test(dir) ? names.filter((n) => !isPackTemp(n)) : names;
       },
       mkdir: map1('mkdir'),
       rmdir: map1('rmdir'),

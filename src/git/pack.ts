@@ -7,6 +7,11 @@ import zlib from 'node:zlib';
 import { GitError } from './errors.js';
 import type { GitObject, ObjectType } from './objects.js';
 
+/** Files git is still writing in objects/pack (`.tmp-*`, `tmp_*`): never read them. */
+export function isPackTemp(name: string): boolean {
+  return name.startsWith('.tmp') || name.startsWith('tmp_');
+}
+
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
@@ -25,9 +30,8 @@ class PackIndex {
     this.count = this.fanout[255]!;
   }
 
-  /** Offset of `oid` in the pack, or -1. */
-  find(oid: string): number {
-    const key = Buffer.from(oid, 'hex');
+  /** Offset of the object whose 20-byte id is `key`, or -1. */
+  find(key: Buffer): number {
     const first = key[0]!;
     let lo = first === 0 ? 0 : this.fanout[first - 1]!;
     let hi = this.fanout[first]!;
@@ -187,7 +191,7 @@ export class PackSet {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    const idx = new Set(names.filter((n) => n.endsWith('.idx') && !n.startsWith('.tmp') && !n.startsWith('tmp_') && names.includes(n.replace(/\.idx$/, '.pack'))));
+    const idx = new Set(names.filter((n) => n.endsWith('.idx') && !isPackTemp(n) && names.includes(n.replace(/\.idx$/, '.pack'))));
     for (const [name, pack] of this.packs) {
       if (!idx.has(name)) {
         fs.closeSync(pack.fd);
@@ -207,8 +211,9 @@ export class PackSet {
   }
 
   private locate(oid: string): { pack: Pack; offset: number } | null {
+    const key = Buffer.from(oid, 'hex');
     for (const pack of this.packs.values()) {
-      const offset = pack.index.find(oid);
+      const offset = pack.index.find(key);
       if (offset >= 0) return { pack, offset };
     }
     return null;
@@ -236,7 +241,7 @@ export class PackSet {
       let base: GitObject | null;
       if (e.baseOffset !== undefined) base = this.readAt(pack, e.baseOffset, external, depth + 1);
       else {
-        const local = pack.index.find(e.baseOid!);
+        const local = pack.index.find(Buffer.from(e.baseOid!, 'hex'));
         base = local >= 0 ? this.readAt(pack, local, external, depth + 1) : external(e.baseOid!);
       }
       if (!base) throw new GitError('OBJECT_MISSING', `delta base ${e.baseOid} is missing`, { oid: e.baseOid });

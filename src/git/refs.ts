@@ -11,6 +11,8 @@ import type { GitRepo } from './repo.js';
 const OID = /^[0-9a-f]{40}$/;
 const LOCK_TAG = 'lockstep-lock';
 const HOST = os.hostname();
+/** A held ref lock older than this is stale: a live writer holds it for milliseconds. */
+export const STALE_LOCK_MS = 5_000;
 
 function refFile(repo: GitRepo, ref: string): string {
   return path.join(repo.commonDir, ...ref.split('/'));
@@ -252,7 +254,7 @@ export class RefLock {
  */
 export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}): Promise<RefLock> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
-  const staleMs = opts.staleMs ?? 5_000;
+  const staleMs = opts.staleMs ?? STALE_LOCK_MS;
   const lockPath = refLockPath(repo, ref);
   const start = Date.now();
   const recovered: LockHolder[] = [];

@@ -22,8 +22,6 @@ import { RefWatcher } from './watch.js';
 import { writeTree } from './write-tree.js';
 
 export const STATE_REF = 'refs/lockstep/state';
-/** A held ref lock older than this is stale: a live writer holds it for milliseconds. */
-export const STALE_LOCK_MS = 5_000;
 
 export interface StoreOptions {
   clock?: () => number;
@@ -128,7 +126,7 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       const lock = await lockRef(this.repo, STATE_REF, {
         timeoutMs: this.opts.lockTimeoutMs,
-        staleMs: this.opts.staleLockMs ?? STALE_LOCK_MS,
+        staleMs: this.opts.staleLockMs,
         fsync: this.fsync,
       });
       try {
