@@ -34,10 +34,27 @@ export function toolsFor(role: Role | undefined): ToolDef[] {
 
 const listCache = new Map<string, Tool[]>();
 
+/**
+ * Keywords left out of the advertised schemas: every role's tools/list must stay small (issue 3:
+ * under 5,000 tokens), and the server validates the full zod schema anyway, naming the bad field.
+ */
+const UNLISTED = new Set(['$schema', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'propertyNames', 'additionalProperties', 'format']);
+
+function compact(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compact);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (UNLISTED.has(k)) continue;
+    // An object with no listed properties says nothing beyond its type.
+    if (k === 'properties' && v && typeof v === 'object' && Object.keys(v).length === 0) continue;
+    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, compact(s)])) : compact(v);
+  }
+  return out;
+}
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
-  const js = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  delete js.$schema;
-  return js as Tool['inputSchema'];
+  return compact(z.toJSONSchema(schema, { io, unrepresentable: 'any' })) as Tool['inputSchema'];
 }
 
 export function listTools(role: Role | undefined): Tool[] {
@@ -50,7 +67,7 @@ export function listTools(role: Role | undefined): Tool[] {
       description: t.description,
       inputSchema: jsonSchema(t.input, 'input'),
       outputSchema: jsonSchema(t.output, 'output'),
-      annotations: { title: t.title, ...t.annotations },
+      annotations: t.annotations,
     }));
     listCache.set(key, list);
   }
