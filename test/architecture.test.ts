@@ -23,8 +23,9 @@ const RULES: Record<string, { layers: string[]; packages: RegExp }> = {
   store: { layers: ['store', 'state', 'git'], packages: /^(node:.*|zod)$/ },
   app: { layers: ['state', 'git', 'store'], packages: /^(node:.*|zod)$/ },
   version: { layers: [], packages: /^node:/ },
-  mcp: { layers: ['mcp', 'app', 'state', 'store', 'version', 'git/errors'], packages: /^(node:.*|zod|@modelcontextprotocol\/sdk\/.*)$/ },
-  cli: { layers: ['cli', 'app', 'state', 'store', 'mcp', 'version', 'git'], packages: /^(node:.*|zod|clipanion|typanion)$/ },
+  workspace: { layers: ['workspace', 'state'], packages: /^node:/ },
+  mcp: { layers: ['mcp', 'app', 'state', 'store', 'version', 'git/errors', 'workspace'], packages: /^(node:.*|zod|@modelcontextprotocol\/sdk\/.*)$/ },
+  cli: { layers: ['cli', 'app', 'state', 'store', 'mcp', 'version', 'git', 'workspace'], packages: /^(node:.*|zod|clipanion|typanion)$/ },
 };
 
 function imports(file: string): string[] {
@@ -71,7 +72,7 @@ test('the pure layer has no clock, randomness or environment', () => {
 });
 
 test('nothing on the server path writes to stdout (it carries the MCP protocol)', () => {
-  for (const dir of ['state', 'git', 'store', 'mcp']) {
+  for (const dir of ['state', 'git', 'store', 'mcp', 'workspace']) {
     for (const file of files(path.join(SRC, dir))) {
       const text = fs.readFileSync(file, 'utf8');
       assert.doesNotMatch(text, /process\.stdout\.write|console\.(log|info|debug)\(/, path.relative(SRC, file));

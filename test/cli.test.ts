@@ -1,9 +1,24 @@
 // The CLI: help never starts a server, every command speaks --json, errors are one coded line.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cli, makeRepo } from './helpers.js';
+import { cli, initAgent, makeRepo } from './helpers.js';
 
-const COMMANDS = [['server'], ['status'], ['log'], ['doctor'], ['task', 'list'], ['task', 'show'], ['task', 'create'], ['demo']];
+const COMMANDS = [
+  ['server'],
+  ['status'],
+  ['log'],
+  ['doctor'],
+  ['prompts'],
+  ['task', 'list'],
+  ['task', 'show'],
+  ['task', 'create'],
+  ['task', 'claim'],
+  ['task', 'approve'],
+  ['task', 'request-changes'],
+  ['discussion', 'list'],
+  ['discussion', 'show'],
+  ['demo'],
+];
 
 test('--help prints usage and exits 0 for the CLI and every command, without starting anything', () => {
   const repo = makeRepo();
@@ -58,4 +73,26 @@ test('errors are one line, error[CODE]: message, exit 1', () => {
     assert.equal(r.status, 1, args.join(' '));
     assert.match(r.stderr, new RegExp(`^error\\[${code}\\]: .+\\n$`), args.join(' '));
   }
+});
+
+test('a person reviews from the terminal: claim, request changes, approve', async () => {
+  const repo = makeRepo();
+  const id = JSON.parse(cli(repo, 'task', 'create', '--title', 'Review me', '--json').stdout).task.id as string;
+  const claimed = cli(repo, 'task', 'claim', '--as', 'impl-1', '--json');
+  assert.equal(claimed.status, 0, claimed.stderr);
+  assert.equal(JSON.parse(claimed.stdout).task.id, id, 'without an id, the best ready task is claimed');
+  assert.match(cli(repo, 'task', 'claim', '--as', 'impl-2').stdout, /No todo tasks/);
+  const early = cli(repo, 'task', 'approve', id);
+  assert.equal(early.status, 1, 'a task not in review is refused');
+  assert.match(early.stdout, /FAILED .*error\[INVALID_TRANSITION\]/);
+
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  await impl.call('task_submit_for_review', { id, reviewNotes: 'first' });
+  const back = cli(repo, 'task', 'request-changes', id, '--feedback', 'more tests');
+  assert.equal(back.status, 0, back.stderr);
+  await impl.call('task_submit_for_review', { id, reviewNotes: 'tests added' });
+  const ok = cli(repo, 'task', 'approve', id, '--json');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).allComplete, true);
+  assert.match(cli(repo, 'task', 'show', id).stdout, /status\s+done/);
 });

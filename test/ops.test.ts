@@ -48,8 +48,8 @@ test('claim: only todo tasks, one owner, a done task is never reopened by a clai
   assert.equal(claimed.status, 'in_progress');
   assert.equal(claimed.owner, 'impl-1');
   assert.equal(code(() => m.run(ops.taskClaim, { id: t.id }, impl2)), 'TASK_NOT_CLAIMABLE');
-  m.run(ops.taskUpdate, { id: t.id, status: 'review' }, impl1);
-  m.run(ops.taskUpdate, { id: t.id, status: 'done' }, planner);
+  m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'done' }, impl1);
+  m.run(ops.taskApprove, { id: t.id }, planner);
   assert.equal(code(() => m.run(ops.taskClaim, { id: t.id }, impl2)), 'TASK_NOT_CLAIMABLE');
   assert.equal(m.state.task(t.id)?.status, 'done');
   assert.equal(code(() => m.run(ops.taskClaim, { id: 'T-ZZZZ' }, impl1)), 'TASK_NOT_FOUND');
@@ -82,10 +82,15 @@ test('transitions: legal moves only, by the right agent', () => {
   m.run(ops.taskClaim, { id: t.id }, impl1);
   // Medium tasks go through review: the owner cannot mark them done.
   assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, impl1)), 'INVALID_TRANSITION');
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'review' }, impl2)), 'NOT_OWNER');
-  m.run(ops.taskUpdate, { id: t.id, status: 'review' }, impl1);
+  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'blocked' }, impl2)), 'NOT_OWNER');
+  // Review moves have their own ops (they carry notes and feedback).
+  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'review' }, impl1)), 'INVALID_TRANSITION');
+  assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'n' }, impl2)), 'NOT_OWNER');
+  m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'n' }, impl1);
   assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, impl1)), 'INVALID_TRANSITION');
-  m.run(ops.taskUpdate, { id: t.id, status: 'done' }, planner);
+  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, planner)), 'INVALID_TRANSITION');
+  assert.equal(code(() => m.run(ops.taskApprove, { id: t.id }, impl1)), 'ROLE_FORBIDDEN');
+  m.run(ops.taskApprove, { id: t.id }, planner);
   // Giving a task back clears its owner.
   const u = newTask(m, 'u');
   m.run(ops.taskClaim, { id: u.id }, impl1);
@@ -216,4 +221,40 @@ test('format: a newer state format is refused with FORMAT_TOO_NEW', () => {
   const m = new MemoryState();
   m.putText('lockstep.yaml', 'format: 99\n');
   assert.equal(code(() => m.state.meta()), 'FORMAT_TOO_NEW');
+});
+
+test('review: request changes sends the task back with feedback; the last approval leaves ALL TASKS COMPLETE once', () => {
+  const m = new MemoryState();
+  const a = newTask(m, 'a');
+  const b = newTask(m, 'b');
+  m.run(ops.taskClaim, { id: a.id }, impl1);
+  m.run(ops.taskClaim, { id: b.id }, impl2);
+  m.run(ops.taskSubmitForReview, { id: a.id, reviewNotes: 'first try' }, impl1);
+  const back = m.run(ops.taskRequestChanges, { id: a.id, feedback: 'add tests' }, planner).task;
+  assert.equal(back.status, 'in_progress');
+  assert.equal(back.owner, 'impl-1');
+  assert.equal(back.review?.verdict, 'changes_requested');
+  m.run(ops.taskSubmitForReview, { id: a.id, reviewNotes: 'tests added' }, impl1);
+  assert.equal(m.run(ops.taskApprove, { id: a.id }, planner).allComplete, false, 'b is still open');
+  m.run(ops.taskSubmitForReview, { id: b.id, reviewNotes: 'b' }, impl2);
+  const batch = m.run(ops.taskApproveBatch, { ids: [b.id, a.id, 'T-ZZZZ'] }, planner);
+  assert.equal(batch.approved, 1);
+  assert.deepEqual(batch.results.filter((r) => !r.approved).map((r) => r.error?.code).sort(), ['INVALID_TRANSITION', 'TASK_NOT_FOUND']);
+  assert.equal(batch.allComplete, true);
+  const system = [...m.files.values()].filter((d) => d.ok && (d.value as { text?: string }).text?.includes('ALL TASKS COMPLETE'));
+  assert.equal(system.length, 1);
+});
+
+test('task_next: dependencies first, then oldest; nothing ready is a result, not an error', () => {
+  const m = new MemoryState();
+  const early = newTask(m, 'early');
+  const base = newTask(m, 'base', { complexity: 'simple' });
+  newTask(m, 'needs base', { dependsOn: [base.id] });
+  assert.equal(m.run(ops.taskNext, {}, impl1).task?.id, base.id, 'the task that unblocks others goes first');
+  assert.equal(m.run(ops.taskNext, {}, impl2).task?.id, early.id);
+  const none = m.run(ops.taskNext, {}, impl2);
+  assert.equal(none.claimed, false);
+  assert.ok(none.hint);
+  m.run(ops.taskUpdate, { id: base.id, status: 'done' }, impl1);
+  assert.equal(m.run(ops.taskNext, {}, impl2).task?.title, 'needs base');
 });

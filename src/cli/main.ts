@@ -3,11 +3,13 @@
 import { Builtins, Cli } from 'clipanion';
 import { VERSION } from '../version.js';
 import { DemoCommand } from './commands/demo.js';
+import { DiscussionListCommand, DiscussionShowCommand } from './commands/discussion.js';
 import { DoctorCommand } from './commands/doctor.js';
 import { LogCommand } from './commands/log.js';
+import { PromptsCommand } from './commands/prompts.js';
 import { ServerCommand } from './commands/server.js';
 import { StatusCommand } from './commands/status.js';
-import { TaskCreateCommand, TaskListCommand, TaskShowCommand } from './commands/task.js';
+import { TaskApproveCommand, TaskClaimCommand, TaskCreateCommand, TaskListCommand, TaskRequestChangesCommand, TaskShowCommand } from './commands/task.js';
 
 export function buildCli(): Cli {
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -15,7 +17,7 @@ export function buildCli(): Cli {
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   cli.register(Builtins.DefinitionsCommand);
-  for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, DemoCommand]) cli.register(c);
+  for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, PromptsCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, TaskClaimCommand, TaskApproveCommand, TaskRequestChangesCommand, DiscussionListCommand, DiscussionShowCommand, DemoCommand]) cli.register(c);
   return cli;
 }
 

@@ -2,25 +2,31 @@
 // Built on the SDK's low-level Server so every failure (bad input included) carries a stable code.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { parseInput, type Lockstep } from '../app.js';
 import { DomainError } from '../state/errors.js';
 import type { Role } from '../state/schema.js';
 import { VERSION } from '../version.js';
 import { errorResult } from './errors.js';
+import { getPrompt, listPrompts } from './prompts.js';
+import type { WorkspaceConfig } from '../workspace/files.js';
 import type { Session, ToolDef, WaitLimits } from './tool.js';
+import { agentTools } from './tools/agents.js';
 import { coordinationTools } from './tools/coordination.js';
+import { discussionTools } from './tools/discussions.js';
 import { eventTools } from './tools/events.js';
+import { fileCommandTools } from './tools/files-commands.js';
 import { noteLockTools } from './tools/notes-locks.js';
 import { taskTools } from './tools/tasks.js';
 
-export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...taskTools, ...noteLockTools, ...eventTools];
+export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...agentTools, ...taskTools, ...noteLockTools, ...discussionTools, ...eventTools, ...fileCommandTools];
 
 export interface ServerOptions {
   app: Lockstep;
   session: Session;
   waits?: Partial<WaitLimits>;
+  workspace: WorkspaceConfig;
 }
 
 const INSTRUCTIONS =
@@ -38,14 +44,18 @@ const listCache = new Map<string, Tool[]>();
  * Keywords left out of the advertised schemas: every role's tools/list must stay small (issue 3:
  * under 5,000 tokens), and the server validates the full zod schema anyway, naming the bad field.
  */
-const UNLISTED = new Set(['$schema', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'propertyNames', 'additionalProperties', 'format']);
+const UNLISTED = new Set(['$schema', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'propertyNames', 'additionalProperties', 'format']);
 
 function compact(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(compact);
   if (node === null || typeof node !== 'object') return node;
+  const src = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
+  for (const [k, v] of Object.entries(src)) {
     if (UNLISTED.has(k)) continue;
+    // An enum says its type; a false default is what omitting a boolean means anyway.
+    if (k === 'type' && v === 'string' && Array.isArray(src.enum)) continue;
+    if (k === 'default' && v === false) continue;
     // An object with no listed properties says nothing beyond its type.
     if (k === 'properties' && v && typeof v === 'object' && Object.keys(v).length === 0) continue;
     out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, compact(s)])) : compact(v);
@@ -53,9 +63,15 @@ function compact(node: unknown): unknown {
   return out;
 }
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
-  return compact(z.toJSONSchema(schema, { io, unrepresentable: 'any' })) as Tool['inputSchema'];
+function inputSchema(schema: z.ZodType): Tool['inputSchema'] {
+  return compact(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as Tool['inputSchema'];
 }
+
+/**
+ * Every tool returns an object as structuredContent; its fields are not spelled out, because
+ * every role's tools/list must stay under 5,000 tokens and clients read the text summary anyway.
+ */
+const OUTPUT_SCHEMA: Tool['outputSchema'] = { type: 'object' };
 
 export function listTools(role: Role | undefined): Tool[] {
   const key = role ?? 'unbound';
@@ -65,8 +81,8 @@ export function listTools(role: Role | undefined): Tool[] {
       name: t.name,
       title: t.title,
       description: t.description,
-      inputSchema: jsonSchema(t.input, 'input'),
-      outputSchema: jsonSchema(t.output, 'output'),
+      inputSchema: inputSchema(t.input),
+      outputSchema: OUTPUT_SCHEMA,
       annotations: t.annotations,
     }));
     listCache.set(key, list);
@@ -85,10 +101,13 @@ function strictInput(tool: ToolDef): z.ZodType {
 export function createServer(opts: ServerOptions): Server {
   const { app, session } = opts;
   const waits: WaitLimits = { defaultSec: opts.waits?.defaultSec ?? 25, maxSec: opts.waits?.maxSec ?? 50 };
-  const server = new Server({ name: 'lockstep', version: VERSION }, { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS });
+  const server = new Server({ name: 'lockstep', version: VERSION }, { capabilities: { tools: { listChanged: true }, prompts: {} }, instructions: INSTRUCTIONS });
   const byName = new Map(ALL_TOOLS.map((t) => [t.name, t]));
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.role) }));
+  // Role prompts need no identity: an agent reads its prompt to know how to start.
+  server.setRequestHandler(ListPromptsRequestSchema, () => listPrompts());
+  server.setRequestHandler(GetPromptRequestSchema, (request) => getPrompt(request.params.name));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     try {
@@ -109,6 +128,7 @@ export function createServer(opts: ServerOptions): Server {
         who: { agent: session.agent ?? '', role: role ?? 'all' },
         signal: extra.signal,
         waits,
+        workspace: opts.workspace,
         progress: async (progress, message) => {
           if (token === undefined) return;
           await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } });

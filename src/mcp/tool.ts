@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Identity, Lockstep } from '../app.js';
 import type { Role } from '../state/schema.js';
+import type { WorkspaceConfig } from '../workspace/files.js';
 
 export type WorkRole = Exclude<Role, 'all'>;
 
@@ -21,6 +22,8 @@ export interface ToolCtx {
   /** Re-announce the tool list after the identity (and so the role's tool set) changed. */
   toolsChanged: () => Promise<void>;
   waits: WaitLimits;
+  /** Where file and command tools may reach (server flags --mode, --roots, --command-mode). */
+  workspace: WorkspaceConfig;
 }
 
 /** Blocking calls are capped well under common 60 s client timeouts (DESIGN 6). */
@@ -39,7 +42,6 @@ export interface ToolDef {
   title: string;
   description: string;
   input: z.ZodObject;
-  output: z.ZodObject;
   roles: readonly WorkRole[];
   annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
   /** False for the few tools usable before identity is bound (coordination_init, whoami, server_time). */
@@ -52,11 +54,3 @@ export const EVERY_ROLE: readonly WorkRole[] = ['planner', 'implementer', 'revie
 export function defineTool<S extends z.ZodObject>(def: Omit<ToolDef, 'input' | 'handler'> & { input: S; handler(args: z.output<S>, ctx: ToolCtx): Promise<ToolOutput> }): ToolDef {
   return def as unknown as ToolDef;
 }
-
-/**
- * Output schemas stay loose and short (tools/list size matters), and nothing in them is required:
- * SDK clients validate structuredContent against outputSchema even for isError results, whose
- * structuredContent is `{error: {code, message, data}}`.
- */
-export const obj = z.looseObject({});
-export const out = (shape: z.ZodRawShape) => z.looseObject(shape).partial();

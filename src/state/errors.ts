@@ -14,7 +14,16 @@ export type ErrorCode =
   | 'LOCK_HELD'
   | 'LOCK_NOT_FOUND'
   | 'ID_SPACE_EXHAUSTED'
-  | 'CURSOR_UNKNOWN';
+  | 'PATH_OUTSIDE_ROOTS'
+  | 'PATH_PROTECTED'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_ACCESS_DENIED'
+  | 'COMMAND_NOT_ALLOWED'
+  | 'COMMAND_FAILED_TO_START'
+  | 'DISCUSSION_NOT_FOUND'
+  | 'DISCUSSION_CLOSED'
+  | 'CURSOR_UNKNOWN'
+  | 'CONFIRM_REQUIRED';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

@@ -4,8 +4,8 @@ import { DomainError } from './errors.js';
 import { AgentName, Complexity, TaskId, TaskStatus } from './schema.js';
 
 export const field = {
-  taskId: TaskId.describe('Task id, e.g. T-7K2M'),
-  owner: AgentName.optional().describe('Agent name; defaults to you. Another name is refused.'),
+  taskId: TaskId,
+  owner: AgentName.optional().describe('Defaults to you'),
   title: z.string().trim().min(1).max(500),
   description: z.string().max(50_000),
   complexity: Complexity,
@@ -13,7 +13,7 @@ export const field = {
   tags: z.array(z.string().min(1).max(100)).max(50),
   metadata: z.record(z.string(), z.unknown()),
   text: z.string().trim().min(1).max(20_000),
-  lockPath: z.string().min(1).max(4096).describe('File or folder path, repo-relative or absolute inside the repo'),
+  lockPath: z.string().min(1).max(4096).describe('Repo-relative or absolute'),
   ttlSec: z.number().int().min(5).max(86_400),
   limit: z.number().int().min(1).max(500),
   offset: z.number().int().min(0),

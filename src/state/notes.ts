@@ -9,10 +9,10 @@ export function noteChange(
   state: State,
   ctx: Ctx,
   rng: () => number,
-  fields: { text: string; author: string; kind?: Note['kind']; task?: string },
+  fields: { text: string; author: string; kind?: Note['kind']; task?: string; event?: string; payload?: Record<string, unknown> },
 ): { note: Note; change: Change } {
   const day = isoTime(ctx.now).slice(0, 10);
   const id = mintId(rng, 'N', (candidate) => state.exists(paths.note(day, candidate)), 8);
-  const note: Note = { id, text: fields.text, author: fields.author, kind: fields.kind ?? 'note', task: fields.task, createdAt: isoTime(ctx.now) };
+  const note: Note = { id, text: fields.text, author: fields.author, kind: fields.kind ?? 'note', task: fields.task, event: fields.event, payload: fields.payload, createdAt: isoTime(ctx.now) };
   return { note, change: { path: paths.note(day, id), value: note } };
 }

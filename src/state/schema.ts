@@ -157,8 +157,11 @@ export const Note = z.looseObject({
   id: NoteId,
   text: text(20_000),
   author: name,
-  kind: z.enum(['note', 'system']).default('note'),
+  kind: z.enum(['note', 'system', 'log']).default('note'),
   task: TaskId.optional(),
+  /** log_append entries: the event name and its payload. */
+  event: text(100).optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
   createdAt: isoTime,
 });
 export type Note = z.infer<typeof Note>;

@@ -109,11 +109,19 @@ export class State {
   notes(): Listing<Note> {
     return this.listing<Note>('notes');
   }
+  discussion(id: string): Discussion | undefined {
+    return this.entity<Discussion>(paths.discussion(id));
+  }
   discussions(): Listing<Discussion> {
     return this.listing<Discussion>('discussions');
   }
   deliveries(): Listing<Delivery> {
     return this.listing<Delivery>('deliveries');
+  }
+
+  /** Every file path below `dir`, whatever its kind (for ops that clear a whole directory). */
+  filePaths(dir: string): string[] {
+    return [...this.files.walk(dir)];
   }
 
   /** Every corrupt file in the state, for status and doctor. */

@@ -1,4 +1,4 @@
-// Legal task status moves through task_update. Claims, review and resets have their own ops.
+// Legal task status moves through task_update. Claims, review moves and resets have their own ops.
 import { DomainError } from './errors.js';
 import type { Ctx } from './op.js';
 import type { Task, TaskStatus } from './schema.js';
@@ -12,9 +12,9 @@ type Who = 'owner' | 'planner';
 /** from -> to -> who may make the move. Anything missing is refused with INVALID_TRANSITION. */
 const MOVES: Partial<Record<TaskStatus, Partial<Record<TaskStatus, Who[]>>>> = {
   todo: { blocked: ['planner'], canceled: ['planner'] },
-  in_progress: { todo: ['owner', 'planner'], blocked: ['owner', 'planner'], review: ['owner'], done: ['owner', 'planner'], canceled: ['planner'] },
+  in_progress: { todo: ['owner', 'planner'], blocked: ['owner', 'planner'], done: ['owner', 'planner'], canceled: ['planner'] },
   blocked: { in_progress: ['owner', 'planner'], todo: ['owner', 'planner'], canceled: ['planner'] },
-  review: { in_progress: ['planner'], done: ['planner'] },
+  review: { canceled: ['planner'] },
   done: { todo: ['planner'] },
   canceled: { todo: ['planner'] },
 };
@@ -33,6 +33,9 @@ export function checkTransition(task: Task, to: TaskStatus, ctx: Ctx): void {
   const who = MOVES[task.status]?.[to];
   if (!who) {
     if (task.status === 'todo' && to === 'in_progress') throw refuse(task, to, 'use task_claim to take a todo task');
+    // Review moves carry notes and feedback, so they have their own tools.
+    if (to === 'review') throw refuse(task, to, 'use task_submit_for_review (with reviewNotes)');
+    if (task.status === 'review') throw refuse(task, to, 'use task_approve or task_request_changes');
     throw refuse(task, to, 'this move is not allowed');
   }
   const byRole = (who.includes('owner') && task.owner === ctx.actor) || (who.includes('planner') && isPlanner(ctx));

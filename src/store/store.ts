@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { z } from 'zod';
+import { activityChanges } from '../state/activity.js';
 import { encodeFile } from '../state/codec.js';
 import { DomainError } from '../state/errors.js';
 import { META_PATH } from '../state/layout.js';
@@ -140,7 +141,7 @@ export class Store {
         const out = op.run(snap.state, input, ctx);
         if (out.changes.length === 0) return { result: out.result, commit: null, tip };
         const author: Who = { actor: out.event?.actor ?? who.actor, role: who.role };
-        const changes = [...out.changes];
+        const changes = [...out.changes, ...activityChanges(snap.state, ctx, out.changes)];
         if (!snap.state.hasMeta() && !changes.some((c) => c.path === META_PATH)) changes.push({ path: META_PATH, value: meta });
         const writes = changes.map((c) => ({ path: c.path, value: c.value, text: c.value === null ? null : encodeFile(c.path, c.value) }));
         const root = writeTree(this.objects, snap.root, writes);

@@ -5,6 +5,7 @@ import { Lockstep, parseInput } from '../../app.js';
 import { parseRole } from '../../mcp/roles.js';
 import { serveStdio } from '../../mcp/server.js';
 import { AgentName } from '../../state/schema.js';
+import { workspaceConfig } from '../../workspace/files.js';
 import { BaseCommand } from '../base.js';
 
 const Seconds = z.number().min(0).max(3600);
@@ -14,10 +15,12 @@ export class ServerCommand extends BaseCommand {
   static override usage = Command.Usage({
     description: 'Run the stdio MCP server for one agent',
     details:
-      'Each agent (Claude Code, Codex, ...) starts its own server; they coordinate through refs/lockstep/state. Identity comes from --role/--agent, LOCKSTEP_ROLE/LOCKSTEP_AGENT, or the first coordination_init call. stdout is the MCP protocol; logs go to stderr.',
+      'Each agent (Claude Code, Codex, ...) starts its own server; they coordinate through refs/lockstep/state. Identity comes from --role/--agent, LOCKSTEP_ROLE/LOCKSTEP_AGENT, or the first coordination_init call. stdout is the MCP protocol; logs go to stderr.\n\n' +
+      'File and command tools: relative paths start at the repository root. --mode strict limits file paths and command cwd to --roots (default: the repository; comma-separated, `~` expanded, relative to the repository root), checked on real paths so symlinks cannot escape. Nothing under .git is ever written. --command-mode allowlist runs commands without a shell and only programs named in --command-allow; in open mode a command string runs through /bin/sh -c.',
     examples: [
       ['Serve an implementer', '$0 server --role implementer --agent impl-1'],
       ['Let the agent name itself via coordination_init', '$0 server'],
+      ['Confine files to src and docs, and run only npm and git', '$0 server --role implementer --mode strict --roots src,docs --command-mode allowlist --command-allow npm,git'],
     ],
   });
 
@@ -26,6 +29,10 @@ export class ServerCommand extends BaseCommand {
   waitDefault = Option.String('--wait-default-sec', { description: 'Default wait for blocking tools (25)' });
   waitMax = Option.String('--wait-max-sec', { description: 'Longest wait a blocking tool may take (50)' });
   fsync = Option.Boolean('--fsync', { description: 'fsync the state ref on every write (default: as core.fsync says for refs)' });
+  mode = Option.String('--mode', { description: 'File access: open (any path, default) or strict (only --roots)' });
+  roots = Option.String('--roots', { description: 'Strict mode roots, comma-separated (default: the repository)' });
+  commandMode = Option.String('--command-mode', { description: 'open (default; strings run via /bin/sh -c) or allowlist (no shell)' });
+  commandAllow = Option.String('--command-allow', { description: 'Programs allowlist mode may run, e.g. npm,git' });
   gcEvery = Option.String('--gc-every', { description: 'Start `git gc --auto` after this many commits of this server (1000; 0 = never)' });
 
   async run(): Promise<number> {
@@ -41,7 +48,17 @@ export class ServerCommand extends BaseCommand {
     const offset = Number(process.env.LOCKSTEP_CLOCK_OFFSET_MS ?? 0);
     const gcEvery = this.gcEvery === undefined ? undefined : parseInput(z.number().int().min(0), Number(this.gcEvery));
     const app = new Lockstep({ dir: this.repo ?? process.cwd(), fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined });
-    await serveStdio({ app, session, waits });
+    const { workTree, gitDir, commonDir } = app.repo;
+    // A bare repository has no work tree; its git dir is then the root, and is never written.
+    const flags = { mode: this.mode, roots: this.roots, commandMode: this.commandMode, commandAllow: this.commandAllow };
+    let workspace;
+    try {
+      workspace = workspaceConfig({ root: workTree ?? commonDir, gitDirs: [gitDir, commonDir], commonDir }, flags);
+    } catch (err) {
+      app.close(); // a bad flag: nothing was served; report it (BaseCommand prints error[CODE])
+      throw err;
+    }
+    await serveStdio({ app, session, waits, workspace });
     return 0;
   }
 }

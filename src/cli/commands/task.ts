@@ -1,7 +1,10 @@
-// `lockstep task list|show|create`: the task ops for a person at a terminal.
+// `lockstep task list|show|create|claim|approve|request-changes`: the task ops for a person at a terminal.
 import { Command, Option } from 'clipanion';
 import { DomainError } from '../../state/errors.js';
-import { openDependencies } from '../../state/ops/task-claim.js';
+import { openDependencies, taskClaim } from '../../state/ops/task-claim.js';
+import { taskApproveBatch } from '../../state/ops/task-approve-batch.js';
+import { taskNext } from '../../state/ops/task-next.js';
+import { taskRequestChanges } from '../../state/ops/task-request-changes.js';
 import { taskCreate } from '../../state/ops/task-create.js';
 import { taskList, taskListInput } from '../../state/queries/task-list.js';
 import { parseInput } from '../../app.js';
@@ -84,6 +87,73 @@ export class TaskCreateCommand extends BaseCommand {
       this.cliIdentity(this.as),
     );
     this.print({ task }, `Created ${task.id}: ${task.title}`);
+    return 0;
+  }
+}
+
+export class TaskClaimCommand extends BaseCommand {
+  static override paths = [['task', 'claim']];
+  static override usage = Command.Usage({
+    description: 'Claim a todo task (or, without an id, the best ready one) as yours',
+    examples: [
+      ['Claim a task', '$0 task claim T-7K2M'],
+      ['Claim whatever is ready next', '$0 task claim --as impl-1'],
+    ],
+  });
+
+  id = Option.String({ name: 'id', required: false });
+  as = Option.String('--as', { description: 'Act as this agent name (default LOCKSTEP_AGENT or "human")' });
+
+  async run(): Promise<number> {
+    const app = this.openApp();
+    const who = this.cliIdentity(this.as);
+    if (this.id === undefined) {
+      const r = await app.run(taskNext, {}, who);
+      this.print(r, r.task ? `Claimed ${r.task.id}: ${r.task.title}\n${r.instruction}` : r.hint!);
+      return 0;
+    }
+    const r = await app.run(taskClaim, { id: this.id }, who);
+    this.print(r, `Claimed ${r.task.id}: ${r.task.title}\n${r.instruction}`);
+    return 0;
+  }
+}
+
+export class TaskApproveCommand extends BaseCommand {
+  static override paths = [['task', 'approve']];
+  static override usage = Command.Usage({
+    description: 'Approve tasks in review (they become done)',
+    examples: [['Approve two tasks', '$0 task approve T-7K2M T-9QXA --feedback "Nice"']],
+  });
+
+  ids = Option.Rest({ required: 1 });
+  feedback = Option.String('--feedback');
+  as = Option.String('--as', { description: 'Act as this agent name (default LOCKSTEP_AGENT or "human")' });
+
+  async run(): Promise<number> {
+    const app = this.openApp();
+    const r = await app.run(taskApproveBatch, { ids: this.ids, feedback: this.feedback }, this.cliIdentity(this.as));
+    const lines = r.results.map((x) => (x.approved ? `approved ${x.id}: ${x.title}` : `FAILED ${x.id}: error[${x.error?.code}] ${x.error?.message}`));
+    if (r.allComplete) lines.push('ALL TASKS COMPLETE');
+    this.print(r, lines.join('\n'));
+    return r.failed > 0 ? 1 : 0;
+  }
+}
+
+export class TaskRequestChangesCommand extends BaseCommand {
+  static override paths = [['task', 'request-changes']];
+  static override usage = Command.Usage({
+    description: 'Send a task in review back to its owner with feedback',
+    examples: [['Ask for tests', '$0 task request-changes T-7K2M --feedback "Add a test for negatives"']],
+  });
+
+  id = Option.String({ name: 'id' });
+  feedback = Option.String('--feedback', { required: true });
+  as = Option.String('--as', { description: 'Act as this agent name (default LOCKSTEP_AGENT or "human")' });
+
+  async run(): Promise<number> {
+    const app = this.openApp();
+    const r = await app.run(taskRequestChanges, { id: this.id, feedback: this.feedback }, this.cliIdentity(this.as));
+    this.print(r, `${r.task.id} sent back to ${r.task.owner ?? 'its owner'} (in_progress)`);
     return 0;
   }
 }

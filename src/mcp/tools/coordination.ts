@@ -5,31 +5,32 @@ import { DomainError } from '../../state/errors.js';
 import { agentRegister } from '../../state/ops/agent-register.js';
 import { projectContextSet } from '../../state/ops/project-context-set.js';
 import { projectStatusSet } from '../../state/ops/project-status-set.js';
+import { sessionReset } from '../../state/ops/session-reset.js';
+import { implementerGuidance, plannerGuidance, reviewerGuidance } from '../../state/queries/guidance.js';
 import { statusSummary } from '../../state/queries/status-summary.js';
-import { AgentName } from '../../state/schema.js';
+import { AgentName, type Role } from '../../state/schema.js';
+import type { State } from '../../state/state.js';
 import { STATE_REF } from '../../store/store.js';
 import { VERSION } from '../../version.js';
 import { parseRole, ROLE_INPUT } from '../roles.js';
-import { defineTool, EVERY_ROLE, obj, out } from '../tool.js';
+import { defineTool, EVERY_ROLE } from '../tool.js';
 
-const GUIDANCE: Record<string, string> = {
-  planner: 'You plan. Set the project context (project_context_set), split the work into tasks (task_create), then watch progress with events_wait and task_list.',
-  implementer: 'Work loop: task_list -> task_claim a todo task -> lock_acquire the files you edit -> do the work -> lock_release -> task_update status (done for simple, review otherwise) -> repeat. Stop when the project is stopped or complete.',
-  reviewer: 'You review. Read tasks and notes, and watch events_wait for work to check.',
-  all: 'You can use every tool.',
-};
+/** The phase machine per role (state/queries/guidance.ts); `all` gets the planner's view. */
+function guidance(state: State, role: Role, agent: string): { status: string; instruction: string } & Record<string, unknown> {
+  if (role === 'implementer') return implementerGuidance(state, agent);
+  if (role === 'reviewer') return reviewerGuidance(state);
+  return plannerGuidance(state);
+}
 
 export const coordinationInit = defineTool({
   name: 'coordination_init',
   title: 'Start coordinating',
-  description:
-    'Call first. Binds this server to your agent identity (role, and a name; one is assigned if omitted), registers you, and returns the project state and what to do next. Errors: IDENTITY_MISMATCH if the server was started as someone else.',
+  description: 'Call first. Binds your role and name (impl-N if omitted); returns your phase (planner: needs_context|needs_plan|needs_tasks|monitoring; implementer: ready|waiting|stopped|complete) and next steps.',
   input: z.object({
     role: ROLE_INPUT,
-    name: AgentName.optional().describe('Your agent name, e.g. impl-1 (assigned if omitted)'),
-    type: z.enum(['claude', 'codex', 'other']).optional().describe('Which agent program you are'),
+    name: AgentName.optional().describe('e.g. impl-1; assigned if omitted'),
+    type: z.enum(['claude', 'codex', 'other']).optional(),
   }),
-  output: out({ agent: z.string(), role: z.string(), status: obj, instruction: z.string() }),
   roles: EVERY_ROLE,
   needsIdentity: false,
   annotations: { idempotentHint: true },
@@ -43,15 +44,15 @@ export const coordinationInit = defineTool({
       throw new DomainError('IDENTITY_MISMATCH', `this server is bound to agent ${session.agent}, not ${args.name}`, { bound: session.agent, given: args.name });
     }
     const name = session.agent ?? args.name;
-    const { agent } = await ctx.app.run(agentRegister, { name, role, type: args.type, host: os.hostname() }, { agent: name ?? 'lockstep', role });
+    const { agent } = await ctx.app.run(agentRegister, { name, role, type: args.type, host: os.hostname(), pid: process.pid }, { agent: name ?? 'lockstep', role });
     const changed = session.role !== role || session.agent !== agent.name;
     session.role = role;
     session.agent = agent.name;
     if (changed) await ctx.toolsChanged();
-    const status = await ctx.app.read((state, rc) => statusSummary(state, rc.now));
+    const g = await ctx.app.read((state) => guidance(state, role, agent.name));
     return {
-      structured: { agent: agent.name, role, status, instruction: GUIDANCE[role]! },
-      text: `You are ${agent.name} (${role}). ${GUIDANCE[role]}`,
+      structured: { agent: agent.name, role, ...g },
+      text: `You are ${agent.name} (${role}). Status: ${g.status}. ${g.instruction}`,
     };
   },
 });
@@ -59,9 +60,8 @@ export const coordinationInit = defineTool({
 export const whoami = defineTool({
   name: 'whoami',
   title: 'Who am I',
-  description: 'Your bound identity (agent, role) and which repository this server coordinates.',
+  description: 'Your bound name, role and repository.',
   input: z.object({}),
-  output: out({ bound: z.boolean() }),
   roles: EVERY_ROLE,
   needsIdentity: false,
   annotations: { readOnlyHint: true },
@@ -78,9 +78,8 @@ export const whoami = defineTool({
 export const serverTime = defineTool({
   name: 'server_time',
   title: 'Server time',
-  description: 'The clock leases and expiries are computed with.',
+  description: 'The clock expiries use.',
   input: z.object({}),
-  output: out({ now: z.string(), nowMs: z.number() }),
   roles: EVERY_ROLE,
   needsIdentity: false,
   annotations: { readOnlyHint: true },
@@ -94,9 +93,8 @@ export const serverTime = defineTool({
 export const statusGet = defineTool({
   name: 'status_get',
   title: 'Coordination status',
-  description: 'Counts of tasks by status, active leases, notes, agents, corrupt state files, and the state ref tip.',
+  description: 'Counts of tasks, leases, notes, agents; corrupt state files; state ref tip.',
   input: z.object({}),
-  output: out({ tasks: obj, leases: obj }),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(_args, ctx) {
@@ -112,9 +110,8 @@ export const statusGet = defineTool({
 export const projectContextGet = defineTool({
   name: 'project_context_get',
   title: 'Read the project context',
-  description: 'The project description, end state, constraints, acceptance criteria, tests and plan, plus the project status.',
+  description: 'Project description, end state, constraints, criteria, tests, plan, status.',
   input: z.object({}),
-  output: out({ found: z.boolean(), status: z.string() }),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(_args, ctx) {
@@ -127,9 +124,8 @@ export const projectContextGet = defineTool({
 export const projectContextSetTool = defineTool({
   name: 'project_context_set',
   title: 'Set the project context',
-  description: 'Create or update the project context. Omitted fields keep their current value. description and endState are required the first time.',
+  description: 'Create or update the project context; omitted fields are kept. description and endState are needed the first time.',
   input: projectContextSet.input,
-  output: out({ context: obj, status: z.string() }),
   roles: ['planner'],
   annotations: { idempotentHint: true },
   async handler(args, ctx) {
@@ -142,9 +138,8 @@ export const projectContextSetTool = defineTool({
 export const projectStatusSetTool = defineTool({
   name: 'project_status_set',
   title: 'Set the project status',
-  description: 'planning | ready | in_progress | complete | stopped. stopped and complete leave a system note all agents see.',
+  description: 'Set the project status; stopped and complete leave a system note for all agents.',
   input: projectStatusSet.input,
-  output: out({ status: z.string(), previous: z.string(), changed: z.boolean() }),
   roles: ['planner'],
   annotations: { idempotentHint: true },
   async handler(args, ctx) {
@@ -153,4 +148,20 @@ export const projectStatusSetTool = defineTool({
   },
 });
 
-export const coordinationTools = [coordinationInit, whoami, serverTime, statusGet, projectContextGet, projectContextSetTool, projectStatusSetTool];
+export const sessionResetTool = defineTool({
+  name: 'session_reset',
+  title: 'Reset the session',
+  description: "Clear this repo's tasks, issues, leases, notes; stop implementers; archive open discussions (git keeps history). Needs confirm:true.",
+  input: sessionReset.input,
+  roles: ['planner'],
+  annotations: { destructiveHint: true },
+  async handler(args, ctx) {
+    const r = await ctx.app.run(sessionReset, args, ctx.who);
+    return {
+      structured: r,
+      text: `Reset: ${r.tasksCleared} task(s), ${r.leasesCleared} lease(s), ${r.notesCleared} note(s) cleared; ${r.implementersStopped} implementer(s) stopped; ${r.discussionsArchived} discussion(s) archived. Next: ${r.nextSteps.join('; ')}`,
+    };
+  },
+});
+
+export const coordinationTools = [coordinationInit, whoami, serverTime, statusGet, projectContextGet, projectContextSetTool, projectStatusSetTool, sessionResetTool];

@@ -1,11 +1,10 @@
 // Event tools: long-poll for state changes (events_wait) and read recent history (state_log).
 import { z } from 'zod';
 import type { StateEvent } from '../../store/events.js';
-import { defineTool, EVERY_ROLE, obj, out } from '../tool.js';
+import { defineTool, EVERY_ROLE } from '../tool.js';
 
 const cursor = z.string().regex(/^[0-9a-f]{40}$/, 'a cursor is a 40-hex commit id from a previous call');
 
-const eventsOut = out({ events: z.array(obj), cursor: z.string().nullable(), timedOut: z.boolean(), hasMore: z.boolean() });
 
 function matcher(filter: { ops?: string[]; entity?: string; actor?: string; excludeActor?: string }): (e: StateEvent) => boolean {
   return (e) =>
@@ -22,17 +21,15 @@ function line(e: StateEvent): string {
 export const eventsWait = defineTool({
   name: 'events_wait',
   title: 'Wait for state events',
-  description:
-    'Blocks until the coordination state changes after `cursor` (omit it to start from now), then returns those events oldest first and a new cursor. On timeout returns timedOut:true and the cursor: just call again with it; nothing between calls is lost.',
+  description: 'Wait for state changes after cursor; returns events and a new cursor. timedOut:true: call again with it, nothing is lost.',
   input: z.object({
-    cursor: cursor.optional().describe('From the previous call; omit to wait for the next change'),
-    timeoutSec: z.number().min(0).max(3600).optional().describe('How long to wait (server default 25, capped by the server max)'),
-    ops: z.array(z.string().max(100)).max(20).optional().describe('Only these ops, e.g. ["task.claim"] or prefixes like ["task."]'),
-    entity: z.string().max(100).optional().describe('Only events touching this id'),
+    cursor: cursor.optional().describe('From your last call'),
+    timeoutSec: z.number().min(0).max(3600).optional().describe('Default 25, capped by the server'),
+    ops: z.array(z.string().max(100)).max(20).optional().describe('Ops or prefixes: task.claim, task.'),
+    entity: z.string().max(100).optional(),
     excludeSelf: z.boolean().default(false).describe('Skip your own changes'),
     limit: z.number().int().min(1).max(500).default(50),
   }),
-  output: eventsOut,
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
@@ -53,14 +50,13 @@ export const eventsWait = defineTool({
 export const stateLog = defineTool({
   name: 'state_log',
   title: 'Recent state history',
-  description: 'The latest state commits as structured events, newest first (the same history `git log lockstep/state` shows).',
+  description: 'Latest state commits as events, newest first (git log lockstep/state).',
   input: z.object({
     limit: z.number().int().min(1).max(500).default(20),
-    entity: z.string().max(100).optional().describe('Only commits touching this id'),
-    op: z.string().max(100).optional().describe('Only this op, or a prefix ending in "."'),
+    entity: z.string().max(100).optional(),
+    op: z.string().max(100).optional().describe('Op, or a prefix ending in "."'),
     actor: z.string().max(64).optional(),
   }),
-  output: out({ events: z.array(obj) }),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {

@@ -1,18 +1,17 @@
 // Note and file-lease tools.
-import { z } from 'zod';
 import { lockAcquire } from '../../state/ops/lock-acquire.js';
 import { lockRelease } from '../../state/ops/lock-release.js';
+import { logAppend } from '../../state/ops/log-append.js';
 import { noteAppend } from '../../state/ops/note-append.js';
 import { lockList, lockListInput } from '../../state/queries/lock-list.js';
 import { noteList, noteListInput } from '../../state/queries/note-list.js';
-import { defineTool, EVERY_ROLE, obj, out } from '../tool.js';
+import { defineTool, EVERY_ROLE } from '../tool.js';
 
 export const noteAppendTool = defineTool({
   name: 'note_append',
   title: 'Append a note',
-  description: 'Leave a note every agent can read (progress, decisions, hand-offs). Optionally about a task.',
+  description: 'Leave a note every agent reads, optionally about a task.',
   input: noteAppend.input,
-  output: out({ note: obj }),
   roles: EVERY_ROLE,
   annotations: {},
   async handler(args, ctx) {
@@ -24,9 +23,8 @@ export const noteAppendTool = defineTool({
 export const noteListTool = defineTool({
   name: 'note_list',
   title: 'Read notes',
-  description: 'The most recent notes, oldest first; filter by author or task.',
+  description: 'Latest notes, oldest first; filter by author, task, kind.',
   input: noteListInput,
-  output: out({ notes: z.array(obj), total: z.number() }),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
@@ -38,10 +36,8 @@ export const noteListTool = defineTool({
 export const lockAcquireTool = defineTool({
   name: 'lock_acquire',
   title: 'Lease a file',
-  description:
-    'Lease a file or folder before editing it, so no one else edits it meanwhile. Your own lease on the same path is extended. Expired leases are taken over. Errors: LOCK_HELD (data names holder, task, expiry).',
+  description: 'Lease a file or folder before editing. Re-acquiring extends yours; expired leases are taken over. Errors: LOCK_HELD (holder, task, expiry).',
   input: lockAcquire.input,
-  output: out({ lease: obj, extended: z.boolean() }),
   roles: ['implementer'],
   annotations: {},
   async handler(args, ctx) {
@@ -53,9 +49,8 @@ export const lockAcquireTool = defineTool({
 export const lockReleaseTool = defineTool({
   name: 'lock_release',
   title: 'Release a lease',
-  description: 'Give back a path you leased (or a whole lease by leaseId). Errors: LOCK_NOT_FOUND, NOT_OWNER.',
+  description: 'Release a path you leased, or a whole lease by leaseId. Errors: LOCK_NOT_FOUND, NOT_OWNER.',
   input: lockRelease.input,
-  output: out({ leaseId: z.string(), released: z.array(z.string()) }),
   roles: ['implementer'],
   annotations: { idempotentHint: false },
   async handler(args, ctx) {
@@ -67,9 +62,8 @@ export const lockReleaseTool = defineTool({
 export const lockListTool = defineTool({
   name: 'lock_list',
   title: 'List leases',
-  description: 'Active file leases (all with includeExpired), by owner or overlapping a path.',
+  description: 'Active leases (includeExpired for all), by owner or overlapping path.',
   input: lockListInput,
-  output: out({ leases: z.array(obj) }),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
@@ -78,4 +72,17 @@ export const lockListTool = defineTool({
   },
 });
 
-export const noteLockTools = [noteAppendTool, noteListTool, lockAcquireTool, lockReleaseTool, lockListTool];
+export const logAppendTool = defineTool({
+  name: 'log_append',
+  title: 'Log an event',
+  description: 'Record an event + small JSON payload in the state history (note_list kind log).',
+  input: logAppend.input,
+  roles: EVERY_ROLE,
+  annotations: {},
+  async handler(args, ctx) {
+    const { note } = await ctx.app.run(logAppend, args, ctx.who);
+    return { structured: { note }, text: `Logged ${note.event} (${note.id})` };
+  },
+});
+
+export const noteLockTools = [noteAppendTool, noteListTool, logAppendTool, lockAcquireTool, lockReleaseTool, lockListTool];

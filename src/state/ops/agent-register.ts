@@ -1,9 +1,13 @@
 // Op agent.register: record who an agent is (coordination_init binds a server to it).
 import { z } from 'zod';
+import { DomainError } from '../errors.js';
 import { defineOp, isoTime } from '../op.js';
 import { paths } from '../layout.js';
 import { Agent, AgentName, Role } from '../schema.js';
 import type { State } from '../state.js';
+
+/** Names Lockstep itself writes as (system notes); an agent may not take them. */
+const RESERVED = new Set(['system']);
 
 const PREFIX: Record<z.infer<typeof Role>, string> = { planner: 'planner', implementer: 'impl', reviewer: 'reviewer', all: 'agent' };
 
@@ -25,8 +29,14 @@ export const agentRegister = defineOp({
     type: z.enum(['claude', 'codex', 'other']).optional(),
     pid: z.number().int().positive().optional(),
     host: z.string().max(255).optional(),
+    isolation: z.enum(['shared', 'worktree']).optional(),
+    worktree: z.string().max(4096).optional(),
+    branch: z.string().max(255).optional(),
   }),
   run(state, input, ctx) {
+    if (input.name && RESERVED.has(input.name)) {
+      throw new DomainError('INVALID_INPUT', `"${input.name}" is reserved for Lockstep's own notes; pick another agent name`, { name: input.name });
+    }
     const name = input.name ?? nextAgentName(state, input.role);
     const existing = state.agent(name);
     const now = isoTime(ctx.now);
@@ -36,7 +46,9 @@ export const agentRegister = defineOp({
       role: input.role,
       type: input.type ?? existing?.type ?? 'other',
       status: 'active',
-      isolation: existing?.isolation ?? 'shared',
+      isolation: input.isolation ?? existing?.isolation ?? 'shared',
+      worktree: input.worktree ?? existing?.worktree,
+      branch: input.branch ?? existing?.branch,
       pid: input.pid,
       host: input.host,
       registeredAt: existing?.registeredAt ?? now,

@@ -1,5 +1,10 @@
 // Every op by name; the store and tests look ops up here.
 import { agentRegister } from './agent-register.js';
+import { discussionArchive } from './discussion-archive.js';
+import { discussionCleanup } from './discussion-cleanup.js';
+import { discussionReply } from './discussion-reply.js';
+import { discussionResolve } from './discussion-resolve.js';
+import { discussionStart } from './discussion-start.js';
 import { lockAcquire } from './lock-acquire.js';
 import { lockRelease } from './lock-release.js';
 import { noteAppend } from './note-append.js';
@@ -8,6 +13,14 @@ import { projectStatusSet } from './project-status-set.js';
 import { taskClaim } from './task-claim.js';
 import { taskCreate } from './task-create.js';
 import { taskUpdate } from './task-update.js';
+import { implementerReset } from './implementer-reset.js';
+import { logAppend } from './log-append.js';
+import { sessionReset } from './session-reset.js';
+import { taskApprove } from './task-approve.js';
+import { taskApproveBatch } from './task-approve-batch.js';
+import { taskNext } from './task-next.js';
+import { taskRequestChanges } from './task-request-changes.js';
+import { taskSubmitForReview } from './task-submit-for-review.js';
 
 export const ops = {
   agentRegister,
@@ -16,7 +29,20 @@ export const ops = {
   taskCreate,
   taskClaim,
   taskUpdate,
+  taskNext,
+  taskSubmitForReview,
+  taskApprove,
+  taskRequestChanges,
+  taskApproveBatch,
+  sessionReset,
+  implementerReset,
+  logAppend,
   noteAppend,
   lockAcquire,
   lockRelease,
+  discussionStart,
+  discussionReply,
+  discussionResolve,
+  discussionArchive,
+  discussionCleanup,
 };

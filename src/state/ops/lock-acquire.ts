@@ -15,9 +15,9 @@ export const lockAcquire = defineOp({
   input: z.object({
     path: field.lockPath,
     owner: field.owner,
-    ttlSec: field.ttlSec.optional().describe('Lease length in seconds (default from settings, 900)'),
-    task: field.taskId.optional().describe('Task this edit belongs to'),
-    reason: z.string().max(2_000).optional().describe('Why you need it; shown to anyone blocked'),
+    ttlSec: field.ttlSec.optional().describe('Default 900'),
+    task: field.taskId.optional(),
+    reason: z.string().max(2_000).optional().describe('Shown to anyone blocked'),
   }),
   run(state, input, ctx) {
     const owner = sameAgent(input.owner, ctx.actor, 'owner');

@@ -13,7 +13,7 @@ export const lockRelease = defineOp({
   input: z
     .object({
       path: field.lockPath.optional(),
-      leaseId: LeaseId.optional().describe('Release this whole lease instead of one path'),
+      leaseId: LeaseId.optional().describe('Instead of path'),
       owner: field.owner,
     })
     .refine((v) => (v.path === undefined) !== (v.leaseId === undefined), { message: 'give exactly one of path or leaseId' }),

@@ -10,9 +10,9 @@ import { getTask } from './task-claim.js';
 export const noteAppend = defineOp({
   name: 'note.append',
   input: z.object({
-    text: field.text.describe('The note'),
-    author: AgentName.optional().describe('Defaults to you; another name is refused'),
-    task: field.taskId.optional().describe('Task the note is about'),
+    text: field.text,
+    author: AgentName.optional(),
+    task: field.taskId.optional(),
   }),
   run(state, input, ctx) {
     const author = sameAgent(input.author, ctx.actor, 'author');

@@ -10,13 +10,13 @@ const list = (max: number) => z.array(z.string().trim().min(1).max(max)).max(200
 export const projectContextSet = defineOp({
   name: 'project.context.set',
   input: z.object({
-    description: z.string().trim().min(1).max(20_000).optional().describe('What the project is (required the first time)'),
-    endState: z.string().trim().min(1).max(20_000).optional().describe('What done looks like (required the first time)'),
+    description: z.string().trim().min(1).max(20_000).optional(),
+    endState: z.string().trim().min(1).max(20_000).optional(),
     techStack: list(500).optional(),
     constraints: list(2_000).optional(),
     acceptanceCriteria: list(2_000).optional(),
-    tests: list(2_000).optional().describe('Commands or checks that prove the work'),
-    implementationPlan: list(4_000).optional().describe('Ordered plan steps'),
+    tests: list(2_000).optional(),
+    implementationPlan: list(4_000).optional(),
     preferredImplementer: z.enum(['claude', 'codex']).optional(),
     status: ProjectStatus.optional(),
   }),

@@ -10,12 +10,12 @@ import { TaskId, type Task } from '../schema.js';
 export const taskCreate = defineOp({
   name: 'task.create',
   input: z.object({
-    title: field.title.describe('Short imperative title'),
-    description: field.description.optional().describe('What to do, where, and how to know it is done'),
-    complexity: field.complexity.default('medium').describe('simple: owner may finish directly; medium+: goes through review'),
+    title: field.title,
+    description: field.description.optional().describe('What, where, and how to verify'),
+    complexity: field.complexity.default('medium').describe('simple skips review'),
     tags: field.tags.optional(),
     metadata: field.metadata.optional(),
-    dependsOn: z.array(TaskId).max(50).optional().describe('Tasks that must be done before this one can be claimed'),
+    dependsOn: z.array(TaskId).max(50).optional().describe('Tasks that must be done first'),
   }),
   run(state, input, ctx) {
     const dependsOn = [...new Set(input.dependsOn ?? [])];

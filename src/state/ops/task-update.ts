@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { field } from '../inputs.js';
 import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
+import { allCompleteChange } from '../completion.js';
+import { idSource } from '../ids.js';
+import { defineOp, isoTime, type Change } from '../op.js';
 import { AgentName, TaskId, type Task } from '../schema.js';
 import type { State } from '../state.js';
 import { checkTransition, isPlanner } from '../transitions.js';
@@ -15,10 +17,10 @@ export const taskUpdate = defineOp({
     id: field.taskId,
     title: field.title.optional(),
     description: field.description.optional(),
-    status: field.status.optional().describe('New status; only legal moves are accepted'),
+    status: field.status.optional().describe('Legal moves only'),
     complexity: field.complexity.optional(),
     tags: field.tags.optional(),
-    metadata: field.metadata.optional().describe('Replaces the metadata object'),
+    metadata: field.metadata.optional(),
     dependsOn: z.array(TaskId).max(50).optional(),
     owner: AgentName.optional().describe('Reassign (planner only)'),
   }),
@@ -52,13 +54,16 @@ export const taskUpdate = defineOp({
         delete next.claim;
       }
     }
-    if (JSON.stringify(next) === JSON.stringify(task)) return { changes: [], result: { task, changed: false } };
+    if (JSON.stringify(next) === JSON.stringify(task)) return { changes: [], result: { task, changed: false, allComplete: false } };
     next.updatedAt = isoTime(ctx.now);
     const moved = next.status !== task.status ? ` ${task.status} -> ${next.status}` : '';
+    const changes: Change[] = [{ path: paths.task(task.id), value: next }];
+    const complete = next.status !== task.status ? allCompleteChange(state, ctx, idSource(ctx.entropy), [next]) : undefined;
+    if (complete) changes.push(complete);
     return {
-      changes: [{ path: paths.task(task.id), value: next }],
-      result: { task: next, changed: true },
-      event: { subject: `${task.id}${moved}`, entities: [task.id], data: moved ? { status: next.status } : undefined },
+      changes,
+      result: { task: next, changed: true, allComplete: complete !== undefined },
+      event: { subject: `${task.id}${moved}`, entities: [task.id], data: moved ? { status: next.status, allComplete: complete !== undefined || undefined } : undefined },
     };
   },
 });

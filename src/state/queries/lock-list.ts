@@ -8,7 +8,7 @@ import type { State } from '../state.js';
 
 export const lockListInput = z.object({
   owner: AgentName.optional(),
-  path: field.lockPath.optional().describe('Only leases overlapping this path'),
+  path: field.lockPath.optional(),
   includeExpired: z.boolean().default(false),
 });
 

@@ -1,13 +1,14 @@
-// Query note_list: the last N notes in chronological order.
+// Query note_list: the last N notes in chronological order (log_append entries only when asked for).
 import { z } from 'zod';
 import { field } from '../inputs.js';
 import { AgentName } from '../schema.js';
 import type { State } from '../state.js';
 
 export const noteListInput = z.object({
-  limit: field.limit.default(50).describe('The most recent N notes, oldest first'),
+  limit: field.limit.default(50).describe('Latest N, oldest first'),
   author: AgentName.optional(),
   task: field.taskId.optional(),
+  kind: z.enum(['note', 'system', 'log']).optional().describe('Logs show only when asked'),
 });
 
 export function noteList(state: State, input: z.output<typeof noteListInput>) {
@@ -15,6 +16,7 @@ export function noteList(state: State, input: z.output<typeof noteListInput>) {
   const all = listing.items
     .filter((n) => input.author === undefined || n.author === input.author)
     .filter((n) => input.task === undefined || n.task === input.task)
+    .filter((n) => (input.kind === undefined ? n.kind !== 'log' : n.kind === input.kind))
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
   return { notes: all.slice(Math.max(0, all.length - input.limit)), total: all.length, corrupt: listing.corrupt };
 }

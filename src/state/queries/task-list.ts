@@ -5,10 +5,10 @@ import { AgentName, type Task } from '../schema.js';
 import type { CorruptFile, State } from '../state.js';
 
 export const taskListInput = z.object({
-  status: field.status.optional().describe('Only this status (done tasks are hidden unless asked for)'),
+  status: field.status.optional(),
   owner: AgentName.optional(),
   tag: z.string().max(100).optional(),
-  includeDone: z.boolean().default(false).describe('Include done and canceled tasks'),
+  includeDone: z.boolean().default(false),
   limit: field.limit.default(50),
   offset: field.offset.default(0),
 });

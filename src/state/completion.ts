@@ -1,0 +1,23 @@
+// The "ALL TASKS COMPLETE" system note, left in the same commit as the change that finished the last task.
+import { noteChange } from './notes.js';
+import type { Change, Ctx } from './op.js';
+import type { Task } from './schema.js';
+import type { State } from './state.js';
+
+export const ALL_COMPLETE_TEXT =
+  "[SYSTEM] ALL TASKS COMPLETE! Planner: review the work and call project_status_set({ status: 'complete' }) if satisfied, or create more tasks.";
+
+const OPEN: ReadonlySet<Task['status']> = new Set(['todo', 'in_progress', 'blocked', 'review']);
+
+/**
+ * The note to add when `updated` (tasks this op changes) finishes the last open task. Nothing when
+ * none of them became done, or when some task is still open (counting the updated versions).
+ */
+export function allCompleteChange(state: State, ctx: Ctx, rng: () => number, updated: Task[]): Change | undefined {
+  if (!updated.some((t) => t.status === 'done')) return undefined;
+  const byId = new Map(updated.map((t) => [t.id, t]));
+  for (const t of state.tasks().items) {
+    if (OPEN.has((byId.get(t.id) ?? t).status)) return undefined;
+  }
+  return noteChange(state, ctx, rng, { text: ALL_COMPLETE_TEXT, author: 'system', kind: 'system' }).change;
+}

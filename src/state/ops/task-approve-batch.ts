@@ -1,0 +1,58 @@
+// Op task.approve_batch: approve many tasks in review in one commit; a task that cannot be approved is reported, not fatal.
+import { z } from 'zod';
+import { allCompleteChange } from '../completion.js';
+import { isDomainError } from '../errors.js';
+import { idSource } from '../ids.js';
+import { field } from '../inputs.js';
+import { paths } from '../layout.js';
+import { noteChange } from '../notes.js';
+import { defineOp, type Change } from '../op.js';
+import type { Task } from '../schema.js';
+import { approved, requirePlanner, taskInReview } from '../review.js';
+
+interface BatchItem {
+  id: string;
+  approved: boolean;
+  title?: string;
+  error?: { code: string; message: string };
+}
+
+export const taskApproveBatch = defineOp({
+  name: 'task.approve_batch',
+  input: z.object({
+    ids: z.array(field.taskId).min(1).max(100),
+    feedback: z.string().trim().min(1).max(20_000).optional(),
+  }),
+  run(state, input, ctx) {
+    requirePlanner(ctx, 'approve tasks');
+    const rng = idSource(ctx.entropy);
+    const changes: Change[] = [];
+    const done: Task[] = [];
+    const results: BatchItem[] = [];
+    for (const id of new Set(input.ids)) {
+      let task: Task;
+      try {
+        task = taskInReview(state, id);
+      } catch (err) {
+        // Only domain refusals are per-item results; anything else (a corrupt file) fails the call.
+        if (!isDomainError(err) || err.code === 'STATE_CORRUPT') throw err;
+        results.push({ id, approved: false, error: { code: err.code, message: err.message } });
+        continue;
+      }
+      const next = approved(task, input.feedback, ctx);
+      done.push(next);
+      results.push({ id, approved: true, title: task.title });
+      changes.push({ path: paths.task(id), value: next });
+      const text = `[APPROVED] Task "${task.title}" (${id}) approved by ${ctx.actor}.${input.feedback ? ` Feedback: ${input.feedback}` : ''}`;
+      changes.push(noteChange(state, ctx, rng, { text, author: ctx.actor, kind: 'system', task: id }).change);
+    }
+    const complete = allCompleteChange(state, ctx, rng, done);
+    if (complete) changes.push(complete);
+    const ids = done.map((t) => t.id);
+    return {
+      changes,
+      result: { total: results.length, approved: ids.length, failed: results.length - ids.length, results, allComplete: complete !== undefined },
+      event: ids.length ? { subject: ids.join(' '), entities: ids, data: { status: 'done', allComplete: complete !== undefined || undefined } } : undefined,
+    };
+  },
+});
