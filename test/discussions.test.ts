@@ -72,7 +72,7 @@ test('reply: sets or clears waitingOn; messages stay oldest first; closed thread
   assert.equal(code(() => m.run(ops.discussionReply, { discussionId: d.id, message: 'later' }, impl1(5))), 'DISCUSSION_CLOSED');
 });
 
-test('resolve and archive: planner or creator only; archived cannot be resolved; archiving twice commits nothing', () => {
+test('L12/A.4.4: resolve and archive: planner or creator only; archived cannot be resolved; archiving twice commits nothing', () => {
   const m = new MemoryState();
   const d = start(m, impl1(), { waitingOn: 'planner' });
   assert.equal(code(() => m.run(ops.discussionResolve, { discussionId: d.id, decision: 'x', reasoning: 'y' }, impl2())), 'ROLE_FORBIDDEN');

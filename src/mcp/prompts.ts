@@ -33,8 +33,8 @@ PHASE needs_tasks (plan without tasks). Turn the plan into small, concrete tasks
   - complexity simple|medium|complex|critical (TASK COMPLEXITY PROTOCOL below);
   - dependsOn: ids of tasks that must be done first (a task cannot be claimed before them);
   - isolation shared|worktree (ISOLATION below).
-Then check implementer_list; if nobody is working, start implementers of the preferred type with
-launch_implementer, or ask the user to start them.
+Then check implementer_list; if nobody is working, ask the user to start implementers of the
+preferred type (or use launch_implementer where your server offers it).
 
 PHASE monitoring (tasks exist). Loop until the project is complete or stopped:
   1. events_wait({cursor}): pass back the cursor it returned last time. {timedOut:true} only means

@@ -100,12 +100,21 @@ export class DemoCommand extends BaseCommand {
       fs.appendFileSync(path.join(dir, 'src', 'login.ts'), '// checks the password\n');
       await winner.call('note_append', { text: 'login() now checks the password; needs review', task: login.id });
       await winner.call('lock_release', { path: 'src/login.ts' });
-      await winner.call('task_update', { id: login.id, status: 'review' });
-      say(winnerName, `note_append; lock_release src/login.ts; task_update ${login.id} review`);
-      await planner.call('task_update', { id: login.id, status: 'done' });
-      say('planner-1', `task_update ${login.id} done (approved)`);
-      await loser.call('task_claim', { id: docs.id });
-      say(loserName, `task_claim ${docs.id} (its dependency is done now)`);
+      await winner.call('task_submit_for_review', { id: login.id, reviewNotes: 'login() checks the password' });
+      say(winnerName, `note_append; lock_release src/login.ts; task_submit_for_review ${login.id}`);
+      await planner.call('task_request_changes', { id: login.id, feedback: 'Also reject empty passwords' });
+      say('planner-1', `task_request_changes ${login.id}: Also reject empty passwords`);
+      fs.appendFileSync(path.join(dir, 'src', 'login.ts'), '// rejects empty passwords\n');
+      await winner.call('task_submit_for_review', { id: login.id, reviewNotes: 'empty passwords rejected too' });
+      say(winnerName, `task_submit_for_review ${login.id} (again)`);
+      await planner.call('task_approve', { id: login.id, feedback: 'Looks good' });
+      say('planner-1', `task_approve ${login.id}`);
+      const next = await loser.call<{ task: Task | null }>('task_next');
+      say(loserName, `task_next -> ${next.task?.id} (its dependency is done now)`);
+      const finished = await loser.call<{ allComplete: boolean }>('task_update', { id: docs.id, status: 'done' });
+      say(loserName, `task_update ${docs.id} done${finished.allComplete ? ' -> ALL TASKS COMPLETE' : ''}`);
+      await planner.call('project_status_set', { status: 'complete' });
+      say('planner-1', 'project_status_set complete');
 
       const list = await planner.call<{ tasks: Task[] }>('task_list', { includeDone: true });
       out('\nTasks:');

@@ -13,8 +13,8 @@ const days = z.number().int().min(0).max(36_500);
 export const discussionCleanup = defineOp({
   name: 'discussion.cleanup',
   input: z.object({
-    archiveOlderThanDays: days.default(7).describe('N'),
-    deleteOlderThanDays: days.default(30).describe('M'),
+    archiveOlderThanDays: days.default(7),
+    deleteOlderThanDays: days.default(30),
   }),
   run(state, input, ctx) {
     if (!isPlanner(ctx)) throw new DomainError('ROLE_FORBIDDEN', 'only a planner may clean up discussions; archive your own with discussion_archive', { role: ctx.role });
