@@ -1,7 +1,7 @@
 // A pure in-memory state for op tests: files by path, decoded exactly as the store would.
 import { decodeFile, decodeWritten, encodeFile, type Decoded } from '../src/state/codec.js';
 import type { Ctx, Op } from '../src/state/op.js';
-import { State, type StateFiles } from '../src/state/state.js';
+import { State, type Fold, type StateFiles } from '../src/state/state.js';
 import type { z } from 'zod';
 
 export class MemoryState implements StateFiles {
@@ -14,6 +14,10 @@ export class MemoryState implements StateFiles {
 
   *walk(dir: string): Iterable<string> {
     for (const p of [...this.files.keys()].sort()) if (p.startsWith(dir + '/')) yield p;
+  }
+
+  fold<T>(dir: string, fold: Fold<T>): T {
+    return fold.combine([...this.walk(dir)].map((p) => fold.leaf(p, this.files.get(p)!)));
   }
 
   /** Put raw file text, as a hand edit would. */

@@ -15,9 +15,12 @@ const OPEN: ReadonlySet<Task['status']> = new Set(['todo', 'in_progress', 'block
  */
 export function allCompleteChange(state: State, ctx: Ctx, rng: () => number, updated: Task[]): Change | undefined {
   if (!updated.some((t) => t.status === 'done')) return undefined;
-  const byId = new Map(updated.map((t) => [t.id, t]));
-  for (const t of state.tasks().items) {
-    if (OPEN.has((byId.get(t.id) ?? t).status)) return undefined;
+  let open = state.openTaskCount();
+  for (const t of updated) {
+    const before = state.task(t.id);
+    if (before && OPEN.has(before.status)) open--;
+    if (OPEN.has(t.status)) open++;
   }
+  if (open > 0) return undefined;
   return noteChange(state, ctx, rng, { text: ALL_COMPLETE_TEXT, author: 'system', kind: 'system' }).change;
 }

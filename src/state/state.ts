@@ -4,12 +4,32 @@ import { DomainError } from './errors.js';
 import { META_PATH, paths } from './layout.js';
 import { FORMAT_VERSION, Meta, type Agent, type Delivery, type Discussion, type Issue, type Lease, type Note, type Task } from './schema.js';
 
+/**
+ * A summary of the files below a directory, built bottom-up. The store remembers it per unchanged
+ * subtree, so after one change only the changed path is summarised again (a per-commit check
+ * over 10,000 tasks must not read 10,000 files).
+ */
+export interface Fold<T> {
+  leaf(path: string, file: Decoded): T;
+  combine(parts: T[]): T;
+}
+
 /** What the store hands to State: decoded files by path. Implemented over git trees in store/. */
 export interface StateFiles {
   file(path: string): Decoded | undefined;
   /** Every file path below `dir` (recursive), in tree order. */
   walk(dir: string): Iterable<string>;
+  /** `fold` over the files below `dir`; the same Fold object must be passed each time (it keys the memo). */
+  fold<T>(dir: string, fold: Fold<T>): T;
 }
+
+const OPEN_STATUSES: ReadonlySet<string> = new Set(['todo', 'in_progress', 'blocked', 'review']);
+
+/** How many tasks are open (todo, in_progress, blocked, review); corrupt files count as none. */
+const OPEN_TASKS: Fold<number> = {
+  leaf: (_path, d) => (d.ok && d.kind === 'task' && OPEN_STATUSES.has((d.value as Task).status) ? 1 : 0),
+  combine: (parts) => parts.reduce((a, b) => a + b, 0),
+};
 
 export interface CorruptFile {
   path: string;
@@ -87,6 +107,10 @@ export class State {
   }
   tasks(): Listing<Task> {
     return this.listing<Task>('tasks');
+  }
+  /** Open tasks (todo, in_progress, blocked, review), counted in O(changed path) per commit. */
+  openTaskCount(): number {
+    return this.files.fold('tasks', OPEN_TASKS);
   }
   issue(id: string): Issue | undefined {
     return this.entity<Issue>(paths.issue(id));

@@ -2,7 +2,7 @@
 // file whose oid is unchanged from the previous snapshot, so a refresh after one change reads
 // only the changed path (DESIGN 4). Files decode lazily and remember the result.
 import { decodeFile, type Decoded } from '../state/codec.js';
-import { State, type StateFiles } from '../state/state.js';
+import { State, type Fold, type StateFiles } from '../state/state.js';
 import { EMPTY_TREE_OID, FILE_MODE, parseCommit, parseTree, TREE_MODE } from '../git/format.js';
 import type { ObjectStore } from '../git/objects.js';
 
@@ -54,6 +54,12 @@ export class Snapshot implements StateFiles {
     return node;
   }
 
+  fold<T>(dir: string, fold: Fold<T>): T {
+    const node = this.lookup(dir);
+    if (node?.kind !== 'dir') return fold.combine([]);
+    return foldNode(dir, node, fold);
+  }
+
   file(path: string): Decoded | undefined {
     const node = this.lookup(path);
     if (node?.kind !== 'file') return undefined;
@@ -69,6 +75,23 @@ export class Snapshot implements StateFiles {
       else yield p;
     }
   }
+}
+
+/** Folded values per directory node; nodes are reused across snapshots while their oid is unchanged. */
+const folded = new WeakMap<DirNode, Map<Fold<unknown>, unknown>>();
+
+function foldNode<T>(dir: string, node: DirNode, fold: Fold<T>): T {
+  let memo = folded.get(node);
+  if (memo?.has(fold as Fold<unknown>)) return memo.get(fold as Fold<unknown>) as T;
+  const parts: T[] = [];
+  for (const [name, child] of node.entries) {
+    const p = `${dir}/${name}`;
+    parts.push(child.kind === 'dir' ? foldNode(p, child, fold) : fold.leaf(p, decodeNode(p, child)));
+  }
+  const value = fold.combine(parts);
+  if (!memo) folded.set(node, (memo = new Map()));
+  memo.set(fold as Fold<unknown>, value);
+  return value;
 }
 
 export function decodeNode(path: string, node: FileNode): Decoded {
