@@ -2,12 +2,10 @@
 import { noteChange } from './notes.js';
 import type { Change, Ctx } from './op.js';
 import type { Task } from './schema.js';
-import type { State } from './state.js';
+import { OPEN_STATUSES, type State } from './state.js';
 
 export const ALL_COMPLETE_TEXT =
   "[SYSTEM] ALL TASKS COMPLETE! Planner: review the work and call project_status_set({ status: 'complete' }) if satisfied, or create more tasks.";
-
-const OPEN: ReadonlySet<Task['status']> = new Set(['todo', 'in_progress', 'blocked', 'review']);
 
 /**
  * The note to add when `updated` (tasks this op changes) finishes the last open task. Nothing when
@@ -18,8 +16,8 @@ export function allCompleteChange(state: State, ctx: Ctx, rng: () => number, upd
   let open = state.openTaskCount();
   for (const t of updated) {
     const before = state.task(t.id);
-    if (before && OPEN.has(before.status)) open--;
-    if (OPEN.has(t.status)) open++;
+    if (before && OPEN_STATUSES.has(before.status)) open--;
+    if (OPEN_STATUSES.has(t.status)) open++;
   }
   if (open > 0) return undefined;
   return noteChange(state, ctx, rng, { text: ALL_COMPLETE_TEXT, author: 'system', kind: 'system' }).change;

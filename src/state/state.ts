@@ -23,7 +23,8 @@ export interface StateFiles {
   fold<T>(dir: string, fold: Fold<T>): T;
 }
 
-const OPEN_STATUSES: ReadonlySet<string> = new Set(['todo', 'in_progress', 'blocked', 'review']);
+/** Task statuses that still need work; "all tasks complete" means none of these is left. */
+export const OPEN_STATUSES: ReadonlySet<Task['status']> = new Set(['todo', 'in_progress', 'blocked', 'review']);
 
 /** How many tasks are open (todo, in_progress, blocked, review); corrupt files count as none. */
 const OPEN_TASKS: Fold<number> = {

@@ -7,6 +7,10 @@ export function isPlanner(ctx: Ctx): boolean {
   return ctx.role === 'planner' || ctx.role === 'all';
 }
 
+export function requirePlanner(ctx: Ctx, what: string): void {
+  if (!isPlanner(ctx)) throw new DomainError('ROLE_FORBIDDEN', `only a planner can ${what}`, { role: ctx.role });
+}
+
 type Who = 'owner' | 'planner';
 
 /** from -> to -> who may make the move. Anything missing is refused with INVALID_TRANSITION. */

@@ -1,8 +1,7 @@
 // Task tools: create, read, list, update, claim, next, and the review workflow.
 import { z } from 'zod';
-import { DomainError } from '../../state/errors.js';
 import { field } from '../../state/inputs.js';
-import { openDependencies, taskClaim } from '../../state/ops/task-claim.js';
+import { getTask, openDependencies, taskClaim } from '../../state/ops/task-claim.js';
 import { taskCreate } from '../../state/ops/task-create.js';
 import { taskUpdate } from '../../state/ops/task-update.js';
 import { taskApprove } from '../../state/ops/task-approve.js';
@@ -37,8 +36,7 @@ export const taskGet = defineTool({
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
     const r = await ctx.app.read((state) => {
-      const task = state.task(args.id);
-      if (!task) throw new DomainError('TASK_NOT_FOUND', `task ${args.id} does not exist; task_list shows the ids`, { id: args.id });
+      const task = getTask(state, args.id);
       return { task, waitingOn: openDependencies(state, task) };
     });
     const t = r.task;

@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import { paths } from '../layout.js';
 import { defineOp, isoTime, type Change } from '../op.js';
 import type { Discussion } from '../schema.js';
-import { isPlanner } from '../transitions.js';
+import { requirePlanner } from '../transitions.js';
 
 const DAY_MS = 86_400_000;
 const days = z.number().int().min(0).max(36_500);
@@ -17,7 +17,7 @@ export const discussionCleanup = defineOp({
     deleteOlderThanDays: days.default(30),
   }),
   run(state, input, ctx) {
-    if (!isPlanner(ctx)) throw new DomainError('ROLE_FORBIDDEN', 'only a planner may clean up discussions; archive your own with discussion_archive', { role: ctx.role });
+    requirePlanner(ctx, 'clean up discussions; archive your own with discussion_archive');
     if (input.deleteOlderThanDays < input.archiveOlderThanDays) {
       throw new DomainError('INVALID_INPUT', `deleteOlderThanDays (${input.deleteOlderThanDays}) must be at least archiveOlderThanDays (${input.archiveOlderThanDays})`, {
         archiveOlderThanDays: input.archiveOlderThanDays,

@@ -5,7 +5,7 @@ import { paths } from '../layout.js';
 import { noteChange } from '../notes.js';
 import { defineOp, type Change } from '../op.js';
 import type { Agent } from '../schema.js';
-import { requirePlanner } from '../review.js';
+import { requirePlanner } from '../transitions.js';
 
 export const implementerReset = defineOp({
   name: 'implementer.reset',

@@ -4,7 +4,7 @@ import { DomainError } from '../errors.js';
 import { META_PATH, paths } from '../layout.js';
 import { defineOp, isoTime, type Change } from '../op.js';
 import type { Agent, Discussion, Meta } from '../schema.js';
-import { requirePlanner } from '../review.js';
+import { requirePlanner } from '../transitions.js';
 
 /** Work items that a reset removes; docs/shared (the team's library) survives. */
 const CLEARED_DIRS = ['tasks', 'issues', 'leases', 'notes', 'deliveries', 'docs/issues', 'docs/tasks'];
@@ -25,7 +25,7 @@ export const sessionReset = defineOp({
     const cleared: Record<string, number> = {};
     for (const dir of CLEARED_DIRS) {
       const files = state.filePaths(dir);
-      cleared[dir.replace('/', '_')] = files.length;
+      cleared[dir] = files.length;
       for (const path of files) changes.push({ path, value: null });
     }
     let implementersStopped = 0;

@@ -5,10 +5,10 @@ import { isDomainError } from '../errors.js';
 import { idSource } from '../ids.js';
 import { field } from '../inputs.js';
 import { paths } from '../layout.js';
-import { noteChange } from '../notes.js';
 import { defineOp, type Change } from '../op.js';
 import type { Task } from '../schema.js';
-import { approved, requirePlanner, taskInReview } from '../review.js';
+import { approved, approvedNote, taskInReview } from '../review.js';
+import { requirePlanner } from '../transitions.js';
 
 interface BatchItem {
   id: string;
@@ -43,8 +43,7 @@ export const taskApproveBatch = defineOp({
       done.push(next);
       results.push({ id, approved: true, title: task.title });
       changes.push({ path: paths.task(id), value: next });
-      const text = `[APPROVED] Task "${task.title}" (${id}) approved by ${ctx.actor}.${input.feedback ? ` Feedback: ${input.feedback}` : ''}`;
-      changes.push(noteChange(state, ctx, rng, { text, author: ctx.actor, kind: 'system', task: id }).change);
+      changes.push(approvedNote(state, ctx, rng, task, input.feedback));
     }
     const complete = allCompleteChange(state, ctx, rng, done);
     if (complete) changes.push(complete);

@@ -4,9 +4,9 @@ import { allCompleteChange } from '../completion.js';
 import { idSource } from '../ids.js';
 import { field } from '../inputs.js';
 import { paths } from '../layout.js';
-import { noteChange } from '../notes.js';
 import { defineOp, type Change } from '../op.js';
-import { approved, requirePlanner, taskInReview } from '../review.js';
+import { approved, approvedNote, taskInReview } from '../review.js';
+import { requirePlanner } from '../transitions.js';
 
 export const taskApprove = defineOp({
   name: 'task.approve',
@@ -16,8 +16,7 @@ export const taskApprove = defineOp({
     const task = taskInReview(state, input.id);
     const next = approved(task, input.feedback, ctx);
     const rng = idSource(ctx.entropy);
-    const text = `[APPROVED] Task "${task.title}" (${task.id}) approved by ${ctx.actor}.${input.feedback ? ` Feedback: ${input.feedback}` : ''}`;
-    const changes: Change[] = [{ path: paths.task(task.id), value: next }, noteChange(state, ctx, rng, { text, author: ctx.actor, kind: 'system', task: task.id }).change];
+    const changes: Change[] = [{ path: paths.task(task.id), value: next }, approvedNote(state, ctx, rng, task, input.feedback)];
     const complete = allCompleteChange(state, ctx, rng, [next]);
     if (complete) changes.push(complete);
     return {

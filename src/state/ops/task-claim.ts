@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { field, sameAgent } from '../inputs.js';
 import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
+import { defineOp, isoTime, type Ctx } from '../op.js';
 import type { Task } from '../schema.js';
 import type { State } from '../state.js';
 
@@ -25,6 +25,12 @@ export function getTask(state: State, id: string): Task {
   return task;
 }
 
+/** The task as `owner` holds it after a claim (task.claim and task.next). */
+export function claimedBy(task: Task, owner: string, ctx: Ctx): Task {
+  const now = isoTime(ctx.now);
+  return { ...task, status: 'in_progress', owner, claim: { by: owner, at: now }, updatedAt: now };
+}
+
 export const taskClaim = defineOp({
   name: 'task.claim',
   input: z.object({ id: field.taskId, owner: field.owner }),
@@ -43,8 +49,7 @@ export const taskClaim = defineOp({
     if (waiting.length > 0) {
       throw new DomainError('TASK_NOT_CLAIMABLE', `task ${task.id} waits for ${waiting.join(', ')} to be done`, { id: task.id, waitingOn: waiting });
     }
-    const now = isoTime(ctx.now);
-    const claimed: Task = { ...task, status: 'in_progress', owner, claim: { by: owner, at: now }, updatedAt: now };
+    const claimed = claimedBy(task, owner, ctx);
     return {
       changes: [{ path: paths.task(task.id), value: claimed }],
       result: { task: claimed, instruction: CLAIM_INSTRUCTIONS[task.complexity] },

@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { field, sameAgent } from '../inputs.js';
 import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
+import { defineOp } from '../op.js';
 import type { Task } from '../schema.js';
 import type { State } from '../state.js';
-import { CLAIM_INSTRUCTIONS, openDependencies } from './task-claim.js';
+import { CLAIM_INSTRUCTIONS, claimedBy, openDependencies } from './task-claim.js';
 
 /**
  * Ready todo tasks, best first: tasks that unblock the most open work, then the oldest. A task is
@@ -43,8 +43,7 @@ export const taskNext = defineOp<z.ZodObject<{ owner: typeof field.owner }>, Tas
         : 'No todo tasks. Call events_wait and try again when the planner adds work.';
       return { changes: [], result: { claimed: false, task: null, hint } };
     }
-    const now = isoTime(ctx.now);
-    const claimed: Task = { ...task, status: 'in_progress', owner, claim: { by: owner, at: now }, updatedAt: now };
+    const claimed = claimedBy(task, owner, ctx);
     return {
       changes: [{ path: paths.task(task.id), value: claimed }],
       result: { claimed: true, task: claimed, instruction: CLAIM_INSTRUCTIONS[task.complexity] },

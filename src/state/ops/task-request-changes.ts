@@ -5,7 +5,8 @@ import { field } from '../inputs.js';
 import { paths } from '../layout.js';
 import { noteChange } from '../notes.js';
 import { defineOp } from '../op.js';
-import { changesRequested, requirePlanner, taskInReview } from '../review.js';
+import { changesRequested, taskInReview } from '../review.js';
+import { requirePlanner } from '../transitions.js';
 
 export const taskRequestChanges = defineOp({
   name: 'task.request_changes',

@@ -19,14 +19,14 @@ export function implementerList(state: State, input: z.output<typeof implementer
     .filter((a) => a.role === 'implementer' && (input.includeStopped || a.status === 'active'))
     .map((a) => {
       const idleMs = Math.max(0, now - Date.parse(a.lastSeen));
-      const process = probe(a);
+      const running = probe(a);
       // A live process is the best evidence; without one, recent activity in the state is.
-      const live = a.status === 'active' && (process ?? idleMs < IDLE_AFTER_MS);
+      const live = a.status === 'active' && (running ?? idleMs < IDLE_AFTER_MS);
       const mine = tasks.filter((t) => t.owner === a.name);
       return {
         ...a,
         live,
-        process: process === undefined ? 'unknown' : process ? 'running' : 'exited',
+        process: running === undefined ? 'unknown' : running ? 'running' : 'exited',
         idleSec: Math.round(idleMs / 1000),
         working: mine.filter((t) => t.status === 'in_progress').map((t) => t.id),
         inReview: mine.filter((t) => t.status === 'review').map((t) => t.id),

@@ -1,12 +1,11 @@
 // Query status_get: counts of everything, for agents and `lockstep status`.
-import { TASK_STATUSES, type TaskStatus } from '../schema.js';
 import { isActive } from '../leases.js';
 import type { State } from '../state.js';
+import { countByStatus } from './task-summary.js';
 
 export function statusSummary(state: State, now: number) {
   const meta = state.meta();
-  const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-  for (const t of state.tasks().items) tasks[t.status]++;
+  const tasks = countByStatus(state);
   const leases = state.leases().items;
   return {
     format: meta.format,

@@ -2,10 +2,16 @@
 import { TASK_STATUSES, type TaskStatus } from '../schema.js';
 import type { State } from '../state.js';
 
+/** How many readable tasks have each status (status_get and task_summary). */
+export function countByStatus(state: State): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const t of state.tasks().items) counts[t.status]++;
+  return counts;
+}
+
 export function taskSummary(state: State) {
-  const summary = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  const summary = countByStatus(state);
   const items = state.tasks().items;
-  for (const t of items) summary[t.status]++;
   const counted = items.length - summary.canceled;
   const completionPercent = counted === 0 ? 0 : Math.round((summary.done / counted) * 100);
   let hint: string;
