@@ -41,6 +41,20 @@ export interface WaitEventsResult {
   hasMore: boolean;
 }
 
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (elapsedMs: number) => void;
+}
+
+export interface WaitResult<T> {
+  /** What `attempt` returned, or undefined after a timeout. */
+  value: T | undefined;
+  timedOut: boolean;
+  /** The state commit the last attempt saw: a resumable position for the caller. */
+  cursor: string | null;
+}
+
 /** Turn a zod failure into INVALID_INPUT naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const parsed = schema.safeParse(raw ?? {});
@@ -52,6 +66,8 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
 
 /** Blocked calls report progress this often when the client asked for it (keeps client timeouts alive). */
 const PROGRESS_EVERY_MS = 5_000;
+/** Re-check at least this often even without a ref change: leases and holds expire with time alone. */
+const RECHECK_EVERY_MS = 5_000;
 
 export class Lockstep {
   readonly repo: GitRepo;
@@ -102,6 +118,25 @@ export class Lockstep {
       await this.store.waitForChange(cursor, slice, input.signal);
       const waited = Date.now() - start;
       if (waited < input.timeoutMs) input.onProgress?.(waited);
+    }
+  }
+
+  /**
+   * The blocking primitive behind every wait tool (DESIGN 6): call `attempt` (a read, or an op that
+   * claims something) until it returns a value, waking on ref change, capped by the timeout.
+   * A timeout is a result, not an error.
+   */
+  async waitUntil<T>(attempt: () => Promise<T | undefined>, opts: WaitOptions): Promise<WaitResult<T>> {
+    const start = Date.now();
+    for (;;) {
+      const seen = this.store.tip();
+      const value = await attempt();
+      if (value !== undefined) return { value, timedOut: false, cursor: this.store.tip() };
+      const left = opts.timeoutMs - (Date.now() - start);
+      if (left <= 0 || opts.signal?.aborted) return { value: undefined, timedOut: true, cursor: seen };
+      await this.store.waitForChange(seen, Math.min(left, RECHECK_EVERY_MS), opts.signal);
+      const waited = Date.now() - start;
+      if (waited < opts.timeoutMs) opts.onProgress?.(waited);
     }
   }
 

@@ -17,6 +17,8 @@ export const paths = {
   agent: (name: string) => `agents/${name}.yaml`,
   discussion: (id: string) => `discussions/${id}.yaml`,
   delivery: (id: string) => `deliveries/${id}.yaml`,
+  /** Docs library folders; a doc is `<folder>/<name>.md` with a validated name (state/docs.ts). */
+  docFolder: (scope: 'shared' | 'issue' | 'task', owner?: string) => (scope === 'shared' ? 'docs/shared' : `docs/${scope}s/${owner}`),
 };
 
 export interface FileKind {

@@ -39,6 +39,14 @@ export const Settings = z.looseObject({
   taskLeaseSec: z.number().int().positive().default(3600),
   issueLeaseSec: z.number().int().positive().default(7200),
   lockTtlSec: z.number().int().positive().default(900),
+  /** Tasks one issue may hold; 0 = no limit. Checked inside the transaction. */
+  maxTasksPerIssue: z.number().int().min(0).default(0),
+  /** How long a next task reserved for a worker at review stays bound to that worker. */
+  reservationSec: z.number().int().positive().default(900),
+  /** How long a planner's claim on a signal (question, blocker, submission) holds before redelivery. */
+  signalClaimSec: z.number().int().positive().default(600),
+  /** A reviewer's claim on a delivery. */
+  deliveryLeaseSec: z.number().int().positive().default(3600),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -72,14 +80,44 @@ export const Claim = z.looseObject({
   expiresAt: isoTime.optional(),
 });
 
+/** A single consumer's hold on a signal or delivery; another consumer gets it only after `until`. */
+export const Hold = z.looseObject({
+  by: name,
+  until: isoTime,
+});
+
+export const FeedbackDetail = z.looseObject({
+  dimension: text(100),
+  severity: z.enum(['info', 'minor', 'major', 'critical']),
+  content: text(5_000),
+  file: text(1_000).optional(),
+  lines: text(100).optional(),
+  suggestion: text(5_000).optional(),
+});
+
+export const Score = z.union([z.literal(1), z.literal(2), z.literal(5)]);
+
 export const Review = z.looseObject({
   notes: text(20_000).optional(),
   requestedAt: isoTime.optional(),
   verdict: z.enum(['approved', 'changes_requested']).optional(),
   feedback: text(20_000).optional(),
-  score: z.union([z.literal(1), z.literal(2), z.literal(5)]).optional(),
+  score: Score.optional(),
+  details: z.array(FeedbackDetail).optional(),
+  summary: text(20_000).optional(),
+  reviewedRefs: z.array(text(1_000)).optional(),
   reviewedBy: name.optional(),
   reviewedAt: isoTime.optional(),
+});
+
+/** One verdict in a task's life; the difficulty policy reads a worker's scores from these. */
+export const ReviewRecord = z.looseObject({
+  worker: name,
+  verdict: z.enum(['approved', 'changes_requested']),
+  score: Score.optional(),
+  points: z.number().int().min(0).default(0),
+  by: name,
+  at: isoTime,
 });
 
 export const Submission = z.looseObject({
@@ -92,6 +130,8 @@ export const Submission = z.looseObject({
   testOutput: text(100_000).optional(),
   diff: text(200_000).optional(),
   links: z.array(text(2_000)).default([]),
+  /** The planner who is handling this submission as a signal (events_wait). */
+  hold: Hold.optional(),
 });
 
 export const TaskMessage = z.looseObject({
@@ -101,12 +141,18 @@ export const TaskMessage = z.looseObject({
   at: isoTime,
   content: text(20_000),
   replyTo: MessageId.optional(),
+  refs: z.array(text(1_000)).default([]),
+  /** The planner who is handling this question or blocker as a signal (events_wait). */
+  hold: Hold.optional(),
 });
 
+/** A todo task held for one worker (chosen at review); nobody else can claim it until `until`. */
 export const Reservation = z.looseObject({
   for: name,
   until: isoTime,
   by: name.optional(),
+  /** The reviewed task whose approval reserved this one. */
+  after: TaskId.optional(),
 });
 
 export const Task = z.looseObject({
@@ -130,6 +176,7 @@ export const Task = z.looseObject({
   submission: Submission.optional(),
   messages: z.array(TaskMessage).default([]),
   reservation: Reservation.optional(),
+  reviews: z.array(ReviewRecord).default([]),
   createdAt: isoTime,
   createdBy: name,
   updatedAt: isoTime,
@@ -147,6 +194,10 @@ export const Issue = z.looseObject({
   sharedDocPaths: z.array(text(1_000)).default([]),
   projectDocPaths: z.array(text(1_000)).default([]),
   summary: text(20_000).optional(),
+  closedBy: name.optional(),
+  closedAt: isoTime.optional(),
+  /** The approved delivery the issue was closed with. */
+  delivery: DeliveryId.optional(),
   createdAt: isoTime,
   createdBy: name,
   updatedAt: isoTime,
@@ -223,6 +274,33 @@ export const Discussion = z.looseObject({
 });
 export type Discussion = z.infer<typeof Discussion>;
 
+export const CommandResult = z.looseObject({
+  command: text(2_000),
+  passed: z.boolean(),
+  exitCode: z.number().int().optional(),
+  output: text(100_000),
+});
+
+/** How the planner proved the issue works: a test script and a documented manual procedure. */
+export const TestEvidence = z.looseObject({
+  scriptPath: text(1_000),
+  scriptCmd: text(2_000),
+  scriptPassed: z.boolean(),
+  scriptResult: text(100_000),
+  docPath: text(1_000),
+  docCommands: z.array(text(2_000)).min(1),
+  docResults: z.array(CommandResult).min(1),
+  docPassed: z.boolean(),
+});
+
+/** What the reviewer saw when re-running the evidence. */
+export const Verification = z.looseObject({
+  scriptPassed: z.boolean(),
+  scriptResult: text(100_000),
+  docPassed: z.boolean(),
+  docResults: z.array(CommandResult).min(1),
+});
+
 export const Delivery = z.looseObject({
   id: DeliveryId,
   issue: IssueId,
@@ -236,11 +314,12 @@ export const Delivery = z.looseObject({
     testOutput: text(100_000).optional(),
     knownRisks: text(20_000).optional(),
   }),
-  testEvidence: z.record(z.string(), z.unknown()).default({}),
-  verification: z.record(z.string(), z.unknown()).optional(),
+  testEvidence: TestEvidence,
+  verification: Verification.optional(),
   deliveredBy: name,
   deliveredAt: isoTime,
-  claim: Claim.optional(),
+  /** The reviewer holding it (in_review); free again after `until`. */
+  hold: Hold.optional(),
   reviewedBy: name.optional(),
   reviewedAt: isoTime.optional(),
   feedback: text(20_000).optional(),

@@ -53,6 +53,7 @@ function corruptError(d: { path: string; reason: string }): DomainError {
 
 export class State {
   private readonly memo = new Map<string, Listing<unknown>>();
+  private byIssue: Map<string, Task[]> | undefined;
 
   constructor(private readonly files: StateFiles) {}
 
@@ -109,6 +110,20 @@ export class State {
   tasks(): Listing<Task> {
     return this.listing<Task>('tasks');
   }
+  /** The tasks of one issue, oldest first (one pass over the tasks per snapshot). */
+  issueTasks(issueId: string): Task[] {
+    if (!this.byIssue) {
+      this.byIssue = new Map();
+      for (const t of this.tasks().items) {
+        if (!t.issue) continue;
+        let list = this.byIssue.get(t.issue);
+        if (!list) this.byIssue.set(t.issue, (list = []));
+        list.push(t);
+      }
+      for (const list of this.byIssue.values()) list.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    }
+    return this.byIssue.get(issueId) ?? [];
+  }
   /** Open tasks (todo, in_progress, blocked, review), counted in O(changed path) per commit. */
   openTaskCount(): number {
     return this.files.fold('tasks', OPEN_TASKS);
@@ -142,6 +157,14 @@ export class State {
   }
   deliveries(): Listing<Delivery> {
     return this.listing<Delivery>('deliveries');
+  }
+  delivery(id: string): Delivery | undefined {
+    return this.entity<Delivery>(paths.delivery(id));
+  }
+  /** A markdown doc's text, or undefined when there is none at the path. */
+  doc(path: string): string | undefined {
+    const d = this.files.file(path);
+    return d?.ok && typeof d.value === 'string' ? d.value : undefined;
   }
 
   /** Every file path below `dir`, whatever its kind (for ops that clear a whole directory). */

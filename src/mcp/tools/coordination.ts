@@ -16,8 +16,8 @@ import { parseRole, ROLE_INPUT } from '../roles.js';
 import { defineTool, EVERY_ROLE } from '../tool.js';
 
 /** The phase machine per role (state/queries/guidance.ts); `all` gets the planner's view. */
-function guidance(state: State, role: Role, agent: string): { status: string; instruction: string } & Record<string, unknown> {
-  if (role === 'implementer') return implementerGuidance(state, agent);
+function guidance(state: State, role: Role, agent: string, now: number): { status: string; instruction: string } & Record<string, unknown> {
+  if (role === 'implementer') return implementerGuidance(state, agent, now);
   if (role === 'reviewer') return reviewerGuidance(state);
   return plannerGuidance(state);
 }
@@ -49,7 +49,7 @@ export const coordinationInit = defineTool({
     session.role = role;
     session.agent = agent.name;
     if (changed) await ctx.toolsChanged();
-    const g = await ctx.app.read((state) => guidance(state, role, agent.name));
+    const g = await ctx.app.read((state, rc) => guidance(state, role, agent.name, rc.now));
     return {
       structured: { agent: agent.name, role, ...g },
       text: `You are ${agent.name} (${role}). Status: ${g.status}. ${g.instruction}`,

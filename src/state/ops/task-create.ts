@@ -37,6 +37,7 @@ export const taskCreate = defineOp({
       labels: [],
       suggestedFiles: [],
       messages: [],
+      reviews: [],
       createdAt: now,
       createdBy: ctx.actor,
       updatedAt: now,

@@ -53,12 +53,12 @@ export function plannerGuidance(state: State) {
   };
 }
 
-export function implementerGuidance(state: State, agent: string) {
+export function implementerGuidance(state: State, agent: string, now: number) {
   const meta = state.meta();
   if (meta.projectStatus === 'stopped') return { status: 'stopped', instruction: 'The planner stopped the project: cease work now.' };
   if (meta.projectStatus === 'complete') return { status: 'complete', instruction: 'The project is complete: no more work.' };
   const mine = state.tasks().items.filter((t) => t.owner === agent && (t.status === 'in_progress' || t.status === 'blocked'));
-  const ready = readyTasks(state);
+  const ready = readyTasks(state, agent, now);
   if (mine.length === 0 && ready.length === 0) {
     return {
       status: 'waiting',

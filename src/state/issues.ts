@@ -1,0 +1,57 @@
+// Issues as ops see them: lookup, lazy lease expiry that live work keeps off, and the open check.
+import { DomainError } from './errors.js';
+import { claimExpired } from './claims.js';
+import { isoTime, type Change, type Ctx } from './op.js';
+import { paths } from './layout.js';
+import type { Issue } from './schema.js';
+import type { State } from './state.js';
+
+export function getIssue(state: State, id: string): Issue {
+  const issue = state.issue(id);
+  if (!issue) throw new DomainError('ISSUE_NOT_FOUND', `issue ${id} does not exist; issue_list shows the ids`, { id });
+  return issue;
+}
+
+/** Someone is working on the issue: a task in review, or claimed with a live lease. */
+export function hasLiveWork(state: State, issueId: string, now: number): boolean {
+  return state.issueTasks(issueId).some((t) => t.status === 'review' || ((t.status === 'in_progress' || t.status === 'blocked') && !claimExpired(t, now)));
+}
+
+/**
+ * An open issue whose lease ran out with nobody working on it counts as canceled (swarm's expiry,
+ * without cancelling an issue under its workers, S14). Nothing is written until someone acts on it.
+ */
+export function issueExpired(state: State, issue: Issue, now: number): boolean {
+  if (issue.status !== 'open' && issue.status !== 'in_progress') return false;
+  if (!issue.leaseExpiresAt || Date.parse(issue.leaseExpiresAt) > now) return false;
+  return !hasLiveWork(state, issue.id, now);
+}
+
+/** The issue as readers should see it: an expired one shows status canceled and expired: true. */
+export function effectiveIssue(state: State, issue: Issue, now: number): Issue & { expired?: true } {
+  return issueExpired(state, issue, now) ? { ...issue, status: 'canceled', expired: true } : issue;
+}
+
+/** The issue, which must be open or in progress (not done, canceled or expired). */
+export function requireOpenIssue(state: State, id: string, now: number): Issue {
+  const issue = getIssue(state, id);
+  const expired = issueExpired(state, issue, now);
+  if (expired || (issue.status !== 'open' && issue.status !== 'in_progress')) {
+    const why = expired ? `expired at ${issue.leaseExpiresAt} with no live work` : issue.status;
+    throw new DomainError('ISSUE_CLOSED', `issue ${id} is ${why}; the planner can issue_reopen it`, { id, status: expired ? 'canceled' : issue.status, expired });
+  }
+  return issue;
+}
+
+/**
+ * The issue's lease renewed to now + TTL once past half-life (activity keeps an issue alive), or
+ * nothing when not due or not open. The store adds it to commits that touch the issue's tasks.
+ */
+export function issueRenewal(state: State, issueId: string, ctx: Ctx): Change | undefined {
+  // From the listing: a corrupt issue file must not fail every op on its tasks.
+  const issue = state.issues().items.find((i) => i.id === issueId);
+  if (!issue || issue.status === 'done' || issue.status === 'canceled' || !issue.leaseExpiresAt) return undefined;
+  const ttl = state.meta().settings.issueLeaseSec * 1000;
+  if (Date.parse(issue.leaseExpiresAt) - ctx.now > ttl / 2) return undefined;
+  return { path: paths.issue(issue.id), value: { ...issue, leaseExpiresAt: isoTime(ctx.now + ttl) } satisfies Issue };
+}
