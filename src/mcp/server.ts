@@ -10,23 +10,31 @@ import type { Role } from '../state/schema.js';
 import { VERSION } from '../version.js';
 import { errorResult } from './errors.js';
 import { getPrompt, listPrompts } from './prompts.js';
+import { checkRoleCode, hasRoleCodes, type RoleCodes } from './role-codes.js';
+import { parseRole } from './roles.js';
 import type { WorkspaceConfig } from '../workspace/files.js';
 import type { Session, ToolDef, WaitLimits } from './tool.js';
 import { agentTools } from './tools/agents.js';
 import { coordinationTools } from './tools/coordination.js';
+import { deliveryTools } from './tools/deliveries.js';
 import { discussionTools } from './tools/discussions.js';
+import { docTools } from './tools/docs.js';
 import { eventTools } from './tools/events.js';
 import { fileCommandTools } from './tools/files-commands.js';
+import { issueTools } from './tools/issues.js';
 import { noteLockTools } from './tools/notes-locks.js';
 import { taskTools } from './tools/tasks.js';
+import { taskQaTools } from './tools/task-qa.js';
 
-export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...agentTools, ...taskTools, ...noteLockTools, ...discussionTools, ...eventTools, ...fileCommandTools];
+export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...agentTools, ...taskTools, ...issueTools, ...docTools, ...taskQaTools, ...noteLockTools, ...discussionTools, ...eventTools, ...fileCommandTools, ...deliveryTools];
 
 export interface ServerOptions {
   app: Lockstep;
   session: Session;
   waits?: Partial<WaitLimits>;
   workspace: WorkspaceConfig;
+  /** LOCKSTEP_ROLE_CODE_<ROLE>: when set, role_code is required on every call of that role. */
+  roleCodes?: RoleCodes;
 }
 
 const INSTRUCTIONS =
@@ -63,8 +71,39 @@ function compact(node: unknown): unknown {
   return out;
 }
 
+type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; enum?: unknown[]; description?: string };
+
+/** `{a, b?, c: x|y, d[]}`: a nested object's shape in one line, for its description. */
+function shape(node: JsonSchema): string {
+  if (node.enum) return `: ${node.enum.join('|')}`;
+  if (node.type === 'array') return node.items?.properties ? `[${shape(node.items)}]` : '[]';
+  if (node.properties) {
+    const req = new Set(node.required ?? []);
+    return `{${Object.entries(node.properties).map(([k, v]) => `${k}${req.has(k) ? '' : '?'}${shape(v)}`).join(', ')}}`;
+  }
+  return node.type && node.type !== 'string' ? `: ${node.type}` : '';
+}
+
+/**
+ * Top-level fields stay full JSON Schema; objects nested inside them are advertised as a one-line
+ * shape in the description (a third of the bytes). The server still validates the full schema.
+ */
+function flattenNested(schema: JsonSchema): JsonSchema {
+  const props: Record<string, JsonSchema> = {};
+  for (const [k, v] of Object.entries(schema.properties ?? {})) {
+    const nested = v.properties ? v : v.type === 'array' && v.items?.properties ? v : undefined;
+    if (!nested) {
+      props[k] = v;
+      continue;
+    }
+    const desc = [v.description, shape(nested).replace(/^\[(.*)\]$/, '[$1]')].filter(Boolean).join(' ');
+    props[k] = nested.type === 'array' ? { type: 'array', items: { type: 'object' }, description: desc } : { type: 'object', description: desc };
+  }
+  return { ...schema, properties: props };
+}
+
 function inputSchema(schema: z.ZodType): Tool['inputSchema'] {
-  return compact(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as Tool['inputSchema'];
+  return flattenNested(compact(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as JsonSchema) as Tool['inputSchema'];
 }
 
 /**
@@ -73,21 +112,32 @@ function inputSchema(schema: z.ZodType): Tool['inputSchema'] {
  */
 const OUTPUT_SCHEMA: Tool['outputSchema'] = { type: 'object' };
 
-export function listTools(role: Role | undefined): Tool[] {
-  const key = role ?? 'unbound';
+/** The schema with role_code added as a required string (role codes configured for this role). */
+function withRoleCode(schema: Tool['inputSchema']): Tool['inputSchema'] {
+  return { ...schema, properties: { ...schema.properties, role_code: { type: 'string' } }, required: [...(schema.required ?? []), 'role_code'] };
+}
+
+export function listTools(role: Role | undefined, roleCodeRequired = false): Tool[] {
+  const key = `${role ?? 'unbound'}:${roleCodeRequired}`;
   let list = listCache.get(key);
   if (!list) {
     list = toolsFor(role).map((t) => ({
       name: t.name,
       title: t.title,
       description: t.description,
-      inputSchema: inputSchema(t.input),
+      inputSchema: roleCodeRequired ? withRoleCode(inputSchema(t.input)) : inputSchema(t.input),
       outputSchema: OUTPUT_SCHEMA,
       annotations: t.annotations,
     }));
     listCache.set(key, list);
   }
   return list;
+}
+
+/** The role a call acts as: the bound one, or the one coordination_init asks for. */
+function callRole(session: Session, tool: ToolDef, args: Record<string, unknown> | undefined): Role | undefined {
+  if (session.role || tool.name !== 'coordination_init' || typeof args?.role !== 'string') return session.role;
+  return parseRole(args.role);
 }
 
 const strictInputs = new Map<string, z.ZodType>();
@@ -104,7 +154,9 @@ export function createServer(opts: ServerOptions): Server {
   const server = new Server({ name: 'lockstep', version: VERSION }, { capabilities: { tools: { listChanged: true }, prompts: {} }, instructions: INSTRUCTIONS });
   const byName = new Map(ALL_TOOLS.map((t) => [t.name, t]));
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.role) }));
+  const codes = opts.roleCodes ?? {};
+  const roleCodeRequired = () => (session.role === undefined ? hasRoleCodes(codes) : codes[session.role] !== undefined);
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.role, roleCodeRequired()) }));
   // Role prompts need no identity: an agent reads its prompt to know how to start.
   server.setRequestHandler(ListPromptsRequestSchema, () => listPrompts());
   server.setRequestHandler(GetPromptRequestSchema, (request) => getPrompt(request.params.name));
@@ -113,6 +165,9 @@ export function createServer(opts: ServerOptions): Server {
     try {
       const tool = byName.get(request.params.name);
       if (!tool) throw new DomainError('INVALID_INPUT', `unknown tool ${request.params.name}; tools/list shows what your role can call`, { tool: request.params.name });
+      // The role code comes first (as in swarm-mcp): a caller without it learns nothing else.
+      const { role_code: roleCode, ...rawArgs } = request.params.arguments ?? {};
+      checkRoleCode(codes, callRole(session, tool, rawArgs), roleCode);
       const role = session.role;
       if (role && role !== 'all' && !tool.roles.includes(role)) {
         throw new DomainError('ROLE_FORBIDDEN', `${tool.name} is not a ${role} tool (it is for: ${tool.roles.join(', ')})`, { tool: tool.name, role });
@@ -120,7 +175,7 @@ export function createServer(opts: ServerOptions): Server {
       if (tool.needsIdentity !== false && (!session.agent || !role)) {
         throw new DomainError('IDENTITY_REQUIRED', 'call coordination_init({role, name}) first, or start the server with --role and --agent');
       }
-      const args = parseInput(strictInput(tool), request.params.arguments) as Record<string, unknown>;
+      const args = parseInput(strictInput(tool), rawArgs) as Record<string, unknown>;
       const token = request.params._meta?.progressToken;
       const result = await tool.handler(args, {
         app,

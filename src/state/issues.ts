@@ -12,9 +12,10 @@ export function getIssue(state: State, id: string): Issue {
   return issue;
 }
 
-/** Someone is working on the issue: a task in review, or claimed with a live lease. */
+/** Someone is working on the issue: a task in review or claimed with a live lease, or a delivery awaiting acceptance. */
 export function hasLiveWork(state: State, issueId: string, now: number): boolean {
-  return state.issueTasks(issueId).some((t) => t.status === 'review' || ((t.status === 'in_progress' || t.status === 'blocked') && !claimExpired(t, now)));
+  if (state.issueTasks(issueId).some((t) => t.status === 'review' || ((t.status === 'in_progress' || t.status === 'blocked') && !claimExpired(t, now)))) return true;
+  return state.deliveries().items.some((d) => d.issue === issueId && (d.status === 'open' || d.status === 'in_review'));
 }
 
 /**

@@ -170,7 +170,7 @@ export const Task = z.looseObject({
   points: z.number().int().min(0).optional(),
   labels: z.array(text(100)).default([]),
   suggestedFiles: z.array(text(1_000)).default([]),
-  specDoc: text(200).optional(),
+  specDoc: text(300).optional(),
   claim: Claim.optional(),
   review: Review.optional(),
   submission: Submission.optional(),
@@ -190,7 +190,7 @@ export const Issue = z.looseObject({
   description: text(50_000).optional(),
   status: z.enum(ISSUE_STATUSES),
   leaseExpiresAt: isoTime.optional(),
-  docs: z.array(text(200)).default([]),
+  docs: z.array(text(300)).default([]),
   sharedDocPaths: z.array(text(1_000)).default([]),
   projectDocPaths: z.array(text(1_000)).default([]),
   summary: text(20_000).optional(),
@@ -198,6 +198,8 @@ export const Issue = z.looseObject({
   closedAt: isoTime.optional(),
   /** The approved delivery the issue was closed with. */
   delivery: DeliveryId.optional(),
+  /** Closed with withoutDelivery: true and no approved delivery. */
+  closedWithoutDelivery: z.boolean().optional(),
   createdAt: isoTime,
   createdBy: name,
   updatedAt: isoTime,

@@ -3,6 +3,7 @@ import type { Decoded } from './codec.js';
 import { DomainError } from './errors.js';
 import { META_PATH, paths } from './layout.js';
 import { FORMAT_VERSION, Meta, type Agent, type Delivery, type Discussion, type Issue, type Lease, type Note, type Task } from './schema.js';
+import { SIGNAL_CANDIDATES, type SignalCandidate } from './signals.js';
 
 /**
  * A summary of the files below a directory, built bottom-up. The store remembers it per unchanged
@@ -127,6 +128,10 @@ export class State {
   /** Open tasks (todo, in_progress, blocked, review), counted in O(changed path) per commit. */
   openTaskCount(): number {
     return this.files.fold('tasks', OPEN_TASKS);
+  }
+  /** Candidate planner signals of every task, whatever the time (signals.ts filters by time and holds). */
+  signalCandidates(): SignalCandidate[] {
+    return this.files.fold('tasks', SIGNAL_CANDIDATES);
   }
   issue(id: string): Issue | undefined {
     return this.entity<Issue>(paths.issue(id));

@@ -3,6 +3,7 @@ import { Command, Option } from 'clipanion';
 import { z } from 'zod';
 import { Lockstep, parseInput } from '../../app.js';
 import { parseRole } from '../../mcp/roles.js';
+import { readRoleCodes } from '../../mcp/role-codes.js';
 import { serveStdio } from '../../mcp/server.js';
 import { AgentName } from '../../state/schema.js';
 import { workspaceConfig } from '../../workspace/files.js';
@@ -16,6 +17,7 @@ export class ServerCommand extends BaseCommand {
     description: 'Run the stdio MCP server for one agent',
     details:
       'Each agent (Claude Code, Codex, ...) starts its own server; they coordinate through refs/lockstep/state. Identity comes from --role/--agent, LOCKSTEP_ROLE/LOCKSTEP_AGENT, or the first coordination_init call. stdout is the MCP protocol; logs go to stderr.\n\n' +
+      'Role codes: when LOCKSTEP_ROLE_CODE_<ROLE> is set (PLANNER, IMPLEMENTER, REVIEWER, ALL; or LEAD, WORKER, ACCEPTOR), every tool of that role requires a role_code argument equal to it.\n\n' +
       'File and command tools: relative paths start at the repository root. --mode strict limits file paths and command cwd to --roots (default: the repository; comma-separated, `~` expanded, relative to the repository root), checked on real paths so symlinks cannot escape. Nothing under .git is ever written. --command-mode allowlist runs commands without a shell and only programs named in --command-allow; in open mode a command string runs through /bin/sh -c.',
     examples: [
       ['Serve an implementer', '$0 server --role implementer --agent impl-1'],
@@ -58,7 +60,7 @@ export class ServerCommand extends BaseCommand {
       app.close(); // a bad flag: nothing was served; report it (BaseCommand prints error[CODE])
       throw err;
     }
-    await serveStdio({ app, session, waits, workspace });
+    await serveStdio({ app, session, waits, workspace, roleCodes: readRoleCodes(process.env) });
     return 0;
   }
 }

@@ -1,7 +1,12 @@
 // Event tools: long-poll for state changes (events_wait) and read recent history (state_log).
 import { z } from 'zod';
+import { DomainError } from '../../state/errors.js';
+import { signalClaim } from '../../state/ops/signal-claim.js';
+import { IssueId } from '../../state/schema.js';
+import { pickSignal, type Signal } from '../../state/signals.js';
 import type { StateEvent } from '../../store/events.js';
-import { defineTool, EVERY_ROLE } from '../tool.js';
+import { defineTool, EVERY_ROLE, type ToolCtx, type ToolOutput } from '../tool.js';
+import { waitOptions } from '../wait.js';
 
 const cursor = z.string().regex(/^[0-9a-f]{40}$/, 'a cursor is a 40-hex commit id from a previous call');
 
@@ -21,7 +26,7 @@ function line(e: StateEvent): string {
 export const eventsWait = defineTool({
   name: 'events_wait',
   title: 'Wait for state events',
-  description: 'Wait for state changes after cursor; returns events and a new cursor. timedOut:true: call again with it, nothing is lost.',
+  description: 'Wait for state events after cursor (planner, signals:true: the next thing to handle). timedOut: call again.',
   input: z.object({
     cursor: cursor.optional().describe('From your last call'),
     timeoutSec: z.number().min(0).max(3600).optional().describe('Default 25, capped by the server'),
@@ -29,10 +34,13 @@ export const eventsWait = defineTool({
     entity: z.string().max(100).optional(),
     excludeSelf: z.boolean().default(false).describe('Skip your own changes'),
     limit: z.number().int().min(1).max(500).default(50),
+    signals: z.boolean().default(false).describe('Planner: take the next question, blocker or submission'),
+    issue: IssueId.optional(),
   }),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
+    if (args.signals) return waitSignal(args.issue, args.timeoutSec, ctx);
     const timeoutSec = Math.min(args.timeoutSec ?? ctx.waits.defaultSec, ctx.waits.maxSec);
     const r = await ctx.app.waitEvents({
       cursor: args.cursor,
@@ -46,6 +54,26 @@ export const eventsWait = defineTool({
     return { structured: { ...r }, text };
   },
 });
+
+/**
+ * events_wait {signals: true}: hold the next signal for this planner, waiting for one to appear.
+ * A cheap read first, so idle planners do not take the state lock on every ref change.
+ */
+async function waitSignal(issue: string | undefined, timeoutSec: number | undefined, ctx: ToolCtx): Promise<ToolOutput> {
+  if (ctx.who.role !== 'planner' && ctx.who.role !== 'all') throw new DomainError('ROLE_FORBIDDEN', 'only a planner takes signals; call events_wait without signals', { role: ctx.who.role });
+  const wait = waitOptions(ctx, timeoutSec, 'a signal');
+  const r = await ctx.app.waitUntil(async () => {
+    const any = await ctx.app.read((state, rc) => pickSignal(state.signalCandidates(), ctx.who.agent, rc.now, issue) !== undefined);
+    return any ? (await ctx.app.run(signalClaim, { issue }, ctx.who)).signal : undefined;
+  }, wait);
+  if (!r.value) return { structured: { timedOut: true, cursor: r.cursor }, text: `No signal within ${wait.timeoutSec} s; call again` };
+  return { structured: { signal: r.value, timedOut: false, cursor: r.cursor }, text: signalText(r.value) };
+}
+
+function signalText(s: Signal): string {
+  const body = s.type === 'submission' ? (s.summary ?? s.notes ?? '') : (s.content ?? '');
+  return `${s.type} on ${s.task} (${s.title}) from ${s.from}${s.messageId ? ` [${s.messageId}]` : ''}:\n${body}\nHandle it: ${s.next} (held for you until ${s.holdUntil})`;
+}
 
 export const stateLog = defineTool({
   name: 'state_log',

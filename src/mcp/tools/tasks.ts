@@ -10,14 +10,16 @@ import { taskNext } from '../../state/ops/task-next.js';
 import { taskRequestChanges } from '../../state/ops/task-request-changes.js';
 import { taskSubmitForReview } from '../../state/ops/task-submit-for-review.js';
 import { taskSummary } from '../../state/queries/task-summary.js';
+import { reviewOutcome, type ReviewOutcome } from '../../state/review.js';
 import { taskList, taskListInput } from '../../state/queries/task-list.js';
 import { defineTool, EVERY_ROLE } from '../tool.js';
+import { waitOptions } from '../wait.js';
 
 
 export const taskCreateTool = defineTool({
   name: 'task_create',
   title: 'Create a task',
-  description: 'Add a todo task (T-XXXX). dependsOn tasks must be done before it can be claimed.',
+  description: 'Add a todo task (T-XXXX), optionally in an open issue with a spec doc. dependsOn must be done first.',
   input: taskCreate.input,
   roles: ['planner'],
   annotations: {},
@@ -102,33 +104,65 @@ export const taskNextTool = defineTool({
 export const taskSubmitForReviewTool = defineTool({
   name: 'task_submit_for_review',
   title: 'Submit for review',
-  description: 'Send your in_progress task to review with notes. Errors: NOT_OWNER, INVALID_TRANSITION.',
-  input: taskSubmitForReview.input,
+  description: 'Send your in_progress task to review with reviewNotes and/or artifacts; wait:true blocks for the verdict.',
+  input: taskSubmitForReview.input.extend({
+    wait: z.boolean().optional().describe('Block until the verdict'),
+    timeoutSec: field.timeoutSec.optional(),
+  }),
   roles: ['implementer'],
-  annotations: {},
+  annotations: { idempotentHint: true },
   async handler(args, ctx) {
-    const r = await ctx.app.run(taskSubmitForReview, args, ctx.who);
-    return { structured: r, text: `${r.task.id} submitted for review. ${r.instruction}` };
+    const { wait, timeoutSec, ...submit } = args;
+    const r = await ctx.app.run(taskSubmitForReview, submit, ctx.who);
+    const id = r.task.id;
+    const submitted = r.alreadySubmitted ? `${id} was already submitted.` : `${id} submitted for review.`;
+    if (!wait) return { structured: { ...r }, text: `${submitted} ${r.instruction}` };
+    const worker = r.task.owner ?? ctx.who.agent;
+    const w = await ctx.app.waitUntil(
+      () => ctx.app.read((state, rc) => reviewOutcome(state, id, worker, rc.now)),
+      waitOptions(ctx, timeoutSec, `the review of ${id}`),
+    );
+    if (!w.value) {
+      // A timeout is a result (S12): the submission stands, and the same call resumes the wait.
+      const hint = 'call again with the same arguments to keep waiting';
+      return { structured: { timedOut: true, cursor: w.cursor, hint, task: r.task, alreadySubmitted: r.alreadySubmitted }, text: `${submitted} Still in review: ${hint}.` };
+    }
+    const o = w.value;
+    return { structured: { ...o, alreadySubmitted: r.alreadySubmitted }, text: `${submitted} ${outcomeText(id, o)}` };
   },
 });
+
+function outcomeText(id: string, o: ReviewOutcome): string {
+  const score = o.score === undefined ? '' : ` (score ${o.score})`;
+  if (o.verdict === 'changes_requested') return `Changes requested${score}: ${o.feedback ?? ''} Fix it and submit again.`;
+  if (o.verdict === null) return `${id} left review without a verdict (now ${o.task.status}).`;
+  const next = o.next?.type === 'claim_task' ? ` Next: task_claim ${o.next.task.id} (${o.next.task.title}), reserved for you until ${o.next.reservedUntil}.` : ' Take the next task with task_next.';
+  return `Approved${score}.${next}`;
+}
 
 export const taskApproveTool = defineTool({
   name: 'task_approve',
   title: 'Approve a task',
-  description: 'Approve a task in review (done). The last leaves ALL TASKS COMPLETE. Errors: INVALID_TRANSITION.',
+  description: "Approve a task in review (done) with score/details; reserveNext reserves the worker's next task.",
   input: taskApprove.input,
   roles: ['planner'],
   annotations: {},
   async handler(args, ctx) {
     const r = await ctx.app.run(taskApprove, args, ctx.who);
-    return { structured: r, text: `${r.task.id} approved (done).${r.allComplete ? ' ALL TASKS COMPLETE.' : ''}` };
+    const next =
+      r.next === undefined
+        ? ''
+        : r.next.type === 'claim_task'
+          ? ` Reserved ${r.next.task.id} for ${r.task.owner} until ${r.next.reservedUntil} (tier ${r.tier}, ${r.workerPoints} points).`
+          : ` No next task for ${r.task.owner} (end).`;
+    return { structured: { ...r }, text: `${r.task.id} approved (done).${next}${r.allComplete ? ' ALL TASKS COMPLETE.' : ''}` };
   },
 });
 
 export const taskRequestChangesTool = defineTool({
   name: 'task_request_changes',
   title: 'Request changes',
-  description: 'Send a task in review back to its owner with feedback. Errors: INVALID_TRANSITION.',
+  description: 'Send a task in review back to its owner with feedback (and score/details); frees its reservations.',
   input: taskRequestChanges.input,
   roles: ['planner'],
   annotations: {},

@@ -21,6 +21,22 @@ import { taskApproveBatch } from './task-approve-batch.js';
 import { taskNext } from './task-next.js';
 import { taskRequestChanges } from './task-request-changes.js';
 import { taskSubmitForReview } from './task-submit-for-review.js';
+import { docWrite } from './doc-write.js';
+import { issueClose } from './issue-close.js';
+import { issueCreate } from './issue-create.js';
+import { issueExtendLease } from './issue-extend-lease.js';
+import { issueReopen } from './issue-reopen.js';
+import { issueUpdate } from './issue-update.js';
+import { signalClaim } from './signal-claim.js';
+import { taskAsk } from './task-ask.js';
+import { taskExtendLease } from './task-extend-lease.js';
+import { taskMessage } from './task-message.js';
+import { taskReply } from './task-reply.js';
+import { taskReset } from './task-reset.js';
+import { deliveryClaim } from './delivery-claim.js';
+import { deliveryExtendLease } from './delivery-extend-lease.js';
+import { deliveryReview } from './delivery-review.js';
+import { deliverySubmit } from './delivery-submit.js';
 
 export const ops = {
   agentRegister,
@@ -45,4 +61,20 @@ export const ops = {
   discussionResolve,
   discussionArchive,
   discussionCleanup,
+  issueCreate,
+  issueUpdate,
+  issueClose,
+  issueReopen,
+  issueExtendLease,
+  docWrite,
+  taskAsk,
+  taskMessage,
+  taskReply,
+  signalClaim,
+  taskExtendLease,
+  taskReset,
+  deliverySubmit,
+  deliveryClaim,
+  deliveryExtendLease,
+  deliveryReview,
 };

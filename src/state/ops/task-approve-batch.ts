@@ -39,11 +39,11 @@ export const taskApproveBatch = defineOp({
         results.push({ id, approved: false, error: { code: err.code, message: err.message } });
         continue;
       }
-      const next = approved(task, input.feedback, ctx);
+      const next = approved(task, { feedback: input.feedback }, ctx);
       done.push(next);
       results.push({ id, approved: true, title: task.title });
       changes.push({ path: paths.task(id), value: next });
-      changes.push(approvedNote(state, ctx, rng, task, input.feedback));
+      changes.push(approvedNote(state, ctx, rng, task, { feedback: input.feedback }));
     }
     const complete = allCompleteChange(state, ctx, rng, done);
     if (complete) changes.push(complete);

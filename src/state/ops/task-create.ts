@@ -1,11 +1,54 @@
-// Op task.create: a new todo task with a fresh collision-checked id.
+// Op task.create: a new todo task with a fresh collision-checked id; an issue task also checks its
+// issue (open, under its task limit) and may carry a spec doc written in the same commit.
 import { z } from 'zod';
+import { docContent, docField, docName, docPath, docPlace } from '../docs.js';
 import { DomainError } from '../errors.js';
 import { idSource, mintId } from '../ids.js';
 import { field } from '../inputs.js';
+import { requireOpenIssue } from '../issues.js';
 import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import { TaskId, type Task } from '../schema.js';
+import { defineOp, isoTime, type Change } from '../op.js';
+import { IssueId, TaskId, type Task } from '../schema.js';
+import type { State } from '../state.js';
+
+const section = z.string().trim().min(1).max(20_000);
+
+export const specInput = z.object({
+  name: docField.plainName.optional().describe('Default spec'),
+  goal: section,
+  rules: section.optional(),
+  constraints: section.optional(),
+  conventions: section.optional(),
+  acceptance: section,
+  splitFrom: z.string().trim().min(1).max(500).optional(),
+  splitReason: section.optional(),
+  impactScope: section.optional(),
+  contextTasks: z.array(TaskId).max(50).optional(),
+});
+export type SpecInput = z.output<typeof specInput>;
+
+/** The spec doc's markdown: the title, then each section that has text. */
+export function specMarkdown(title: string, spec: SpecInput): string {
+  const parts = [`# Spec: ${title}`];
+  const add = (heading: string, body: string | undefined) => {
+    if (body) parts.push(`## ${heading}\n\n${body}`);
+  };
+  add('Goal', spec.goal);
+  add('Rules', spec.rules);
+  add('Constraints', spec.constraints);
+  add('Conventions', spec.conventions);
+  add('Acceptance criteria', spec.acceptance);
+  if (spec.splitFrom || spec.splitReason) add('Split from', [spec.splitFrom, spec.splitReason && `Reason: ${spec.splitReason}`].filter(Boolean).join('\n\n'));
+  add('Impact scope', spec.impactScope);
+  if (spec.contextTasks?.length) add('Context tasks', spec.contextTasks.map((t) => `- ${t}`).join('\n'));
+  return `${parts.join('\n\n')}\n`;
+}
+
+function requireTasks(state: State, ids: string[], what: string): void {
+  for (const id of ids) {
+    if (!state.task(id)) throw new DomainError('TASK_NOT_FOUND', `${what} ${id} does not exist; task_list shows the ids`, { id });
+  }
+}
 
 export const taskCreate = defineOp({
   name: 'task.create',
@@ -16,12 +59,35 @@ export const taskCreate = defineOp({
     tags: field.tags.optional(),
     metadata: field.metadata.optional(),
     dependsOn: z.array(TaskId).max(50).optional().describe('Tasks that must be done first'),
+    issue: IssueId.optional(),
+    spec: specInput.optional().describe('Written as a task doc'),
+    suggestedFiles: z.array(z.string().trim().min(1).max(1_000)).max(100).optional(),
+    labels: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+    points: z.number().int().min(0).max(1_000).optional(),
   }),
   run(state, input, ctx) {
     const dependsOn = [...new Set(input.dependsOn ?? [])];
-    for (const dep of dependsOn) {
-      if (!state.task(dep)) throw new DomainError('TASK_NOT_FOUND', `dependency ${dep} does not exist`, { id: dep });
+    requireTasks(state, dependsOn, 'dependency');
+    if (input.issue !== undefined) {
+      // Both checks run on the state this commit is built on (S14: no tasks on a closed issue; S15).
+      const issue = requireOpenIssue(state, input.issue, ctx.now);
+      const max = state.meta().settings.maxTasksPerIssue;
+      const count = state.issueTasks(issue.id).length;
+      if (max > 0 && count >= max) {
+        throw new DomainError('TASK_LIMIT_REACHED', `issue ${issue.id} already has ${count} tasks (the limit is ${max}); cancel or reuse a task, or raise settings.maxTasksPerIssue`, {
+          issue: issue.id,
+          count,
+          max,
+        });
+      }
     }
+    const spec = input.spec;
+    const contextTasks = [...new Set(spec?.contextTasks ?? [])];
+    requireTasks(state, contextTasks, 'context task');
+    const specName = spec ? docName(spec.name ?? 'spec') : undefined;
+    const specText = spec ? specMarkdown(input.title, { ...spec, contextTasks }) : undefined;
+    if (specText !== undefined) docContent(specText, 'spec');
+
     const id = mintId(idSource(ctx.entropy), 'T', (candidate) => state.exists(paths.task(candidate)));
     const now = isoTime(ctx.now);
     const task: Task = {
@@ -33,19 +99,24 @@ export const taskCreate = defineOp({
       isolation: 'shared',
       tags: input.tags ?? [],
       metadata: input.metadata,
+      issue: input.issue,
       dependsOn,
-      labels: [],
-      suggestedFiles: [],
+      points: input.points,
+      labels: [...new Set(input.labels ?? [])],
+      suggestedFiles: [...new Set(input.suggestedFiles ?? [])],
+      specDoc: specName,
       messages: [],
       reviews: [],
       createdAt: now,
       createdBy: ctx.actor,
       updatedAt: now,
     };
+    const changes: Change[] = [{ path: paths.task(id), value: task }];
+    if (specName !== undefined) changes.push({ path: docPath(docPlace({ scope: 'task', task: id }), specName), value: specText });
     return {
-      changes: [{ path: paths.task(id), value: task }],
+      changes,
       result: { task },
-      event: { subject: id, entities: [id], data: { title: input.title.slice(0, 120) } },
+      event: { subject: id, entities: input.issue ? [id, input.issue] : [id], data: { title: input.title.slice(0, 120), issue: input.issue } },
     };
   },
 });

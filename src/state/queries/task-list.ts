@@ -1,13 +1,14 @@
 // Query task_list: filter, order (oldest first), paginate; done tasks hidden unless asked for.
 import { z } from 'zod';
 import { field } from '../inputs.js';
-import { AgentName, type Task } from '../schema.js';
+import { AgentName, IssueId, type Task } from '../schema.js';
 import type { CorruptFile, State } from '../state.js';
 
 export const taskListInput = z.object({
   status: field.status.optional(),
   owner: AgentName.optional(),
   tag: z.string().max(100).optional(),
+  issue: IssueId.optional(),
   includeDone: z.boolean().default(false),
   limit: field.limit.default(50),
   offset: field.offset.default(0),
@@ -39,7 +40,9 @@ export function taskList(state: State, input: z.output<typeof taskListInput>): T
   const listing = state.tasks();
   const finished = (t: Task) => t.status === 'done' || t.status === 'canceled';
   let doneCount = 0;
-  const matches = byCreation(listing.items).filter((t) => {
+  // An issue's tasks come already sorted (oldest first) from one pass over the tasks.
+  const items = input.issue === undefined ? byCreation(listing.items) : state.issueTasks(input.issue);
+  const matches = items.filter((t) => {
     if (finished(t)) doneCount++;
     if (input.status !== undefined) {
       if (t.status !== input.status) return false;
