@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AgentClient } from '../src/mcp/client.js';
+import { listTools } from '../src/mcp/server.js';
 import { agent, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 
 const codeOf = async (p: Promise<unknown>) => (await toolError(p)).code;
@@ -22,10 +23,18 @@ test('tools/list is filtered by role, and other roles\' tools are refused', asyn
   assert.ok(p.includes('task_create') && !p.includes('task_claim') && !p.includes('lock_acquire'));
   assert.ok(i.includes('task_claim') && i.includes('lock_acquire') && !i.includes('task_create') && !i.includes('project_context_set'));
   for (const t of (await planner.client.listTools()).tools) {
-    assert.ok(t.title && t.description && t.outputSchema && t.annotations, `${t.name} is fully described`);
+    assert.ok(t.title && t.description && t.inputSchema.type === 'object', `${t.name} is described`);
+    assert.ok(t.description.length <= 120, `${t.name}: descriptions stay short (the role's tools/list budget)`);
   }
   assert.equal(await codeOf(impl.call('task_create', { title: 'x' })), 'ROLE_FORBIDDEN');
   assert.equal(await codeOf(planner.call('task_claim', { id: 'T-AAAA' })), 'ROLE_FORBIDDEN');
+});
+
+test('tools/list stays under 5,000 tokens (bytes / 4) for each working role', () => {
+  for (const role of ['planner', 'implementer', 'reviewer'] as const) {
+    const tokens = JSON.stringify(listTools(role)).length / 4;
+    assert.ok(tokens < 5000, `${role}: ${Math.round(tokens)} tokens`);
+  }
 });
 
 test('identity: unbound servers require coordination_init, which names implementers impl-N', async () => {

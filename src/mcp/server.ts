@@ -73,6 +73,8 @@ function compact(node: unknown): unknown {
 
 type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; enum?: unknown[]; description?: string };
 
+const SHORT_TYPES: Record<string, string> = { boolean: 'bool', integer: 'int', number: 'num' };
+
 /** `{a, b?, c: x|y, d[]}`: a nested object's shape in one line, for its description. */
 function shape(node: JsonSchema): string {
   if (node.enum) return `: ${node.enum.join('|')}`;
@@ -81,7 +83,7 @@ function shape(node: JsonSchema): string {
     const req = new Set(node.required ?? []);
     return `{${Object.entries(node.properties).map(([k, v]) => `${k}${req.has(k) ? '' : '?'}${shape(v)}`).join(', ')}}`;
   }
-  return node.type && node.type !== 'string' ? `: ${node.type}` : '';
+  return node.type && node.type !== 'string' ? `: ${SHORT_TYPES[node.type] ?? node.type}` : '';
 }
 
 /**
@@ -106,12 +108,6 @@ function inputSchema(schema: z.ZodType): Tool['inputSchema'] {
   return flattenNested(compact(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as JsonSchema) as Tool['inputSchema'];
 }
 
-/**
- * Every tool returns an object as structuredContent; its fields are not spelled out, because
- * every role's tools/list must stay under 5,000 tokens and clients read the text summary anyway.
- */
-const OUTPUT_SCHEMA: Tool['outputSchema'] = { type: 'object' };
-
 /** The schema with role_code added as a required string (role codes configured for this role). */
 function withRoleCode(schema: Tool['inputSchema']): Tool['inputSchema'] {
   return { ...schema, properties: { ...schema.properties, role_code: { type: 'string' } }, required: [...(schema.required ?? []), 'role_code'] };
@@ -126,8 +122,10 @@ export function listTools(role: Role | undefined, roleCodeRequired = false): Too
       title: t.title,
       description: t.description,
       inputSchema: roleCodeRequired ? withRoleCode(inputSchema(t.input)) : inputSchema(t.input),
-      outputSchema: OUTPUT_SCHEMA,
-      annotations: t.annotations,
+      // No outputSchema: every result's structuredContent is an object with the fields the text
+      // summary names, and a bare {"type":"object"} per tool cost 400 tokens of the role budget.
+      // No hints means the defaults; an empty object would only cost tokens.
+      ...(Object.keys(t.annotations).length ? { annotations: t.annotations } : {}),
     }));
     listCache.set(key, list);
   }

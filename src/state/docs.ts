@@ -22,7 +22,7 @@ export const docField = {
   scope: DocScope,
   /** Undescribed, for inputs holding several docs (every tools/list token counts). */
   plainName: nameInput,
-  name: nameInput.describe('e.g. api/errors (.md optional)'),
+  name: nameInput.describe('e.g. api/errors'),
   // Checked in bytes by docContent(); the string bound just stops absurd input early.
   content: z.string().max(MAX_DOC_BYTES).regex(/\S/, 'must not be blank'),
 };

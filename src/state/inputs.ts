@@ -18,7 +18,7 @@ export const field = {
   limit: z.number().int().min(1).max(500),
   offset: z.number().int().min(0),
   /** Blocking tools: how long to wait; the server caps it (DESIGN 6). */
-  timeoutSec: z.number().min(0).max(3600).describe('Default 25, capped by the server'),
+  timeoutSec: z.number().min(0).max(3600),
 };
 
 /** The identity check every op applies to owner/author/agent parameters (DESIGN 6). */

@@ -14,7 +14,7 @@ export type ReviewRecord = Task['reviews'][number];
 
 /** Review fields both verdict ops accept (besides feedback). */
 export const verdictInput = {
-  score: Score.optional().describe('Completion score 1 (poor), 2, 5 (excellent)'),
+  score: Score.optional(),
   details: z
     .array(
       z.object({
@@ -29,7 +29,7 @@ export const verdictInput = {
     .max(50)
     .optional(),
   summary: z.string().trim().min(1).max(20_000).optional(),
-  reviewedRefs: z.array(z.string().min(1).max(1_000)).max(100).optional().describe('Commits, files or links you reviewed'),
+  reviewedRefs: z.array(z.string().min(1).max(1_000)).max(100).optional(),
 };
 
 export interface Verdict {

@@ -95,7 +95,7 @@ export const FeedbackDetail = z.looseObject({
   suggestion: text(5_000).optional(),
 });
 
-export const Score = z.union([z.literal(1), z.literal(2), z.literal(5)]);
+export const Score = z.literal([1, 2, 5]);
 
 export const Review = z.looseObject({
   notes: text(20_000).optional(),

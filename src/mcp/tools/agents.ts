@@ -20,7 +20,7 @@ function probeProcess(agent: Agent): boolean | undefined {
 export const implementerListTool = defineTool({
   name: 'implementer_list',
   title: 'List implementers',
-  description: 'Implementers: status, live (process up or active in 15 min), idle time, tasks in progress and review.',
+  description: 'Implementers: liveness, idle time, tasks in progress and in review.',
   input: implementerListInput,
   roles: ['planner'],
   annotations: { readOnlyHint: true },

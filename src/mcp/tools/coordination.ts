@@ -25,10 +25,10 @@ function guidance(state: State, role: Role, agent: string, now: number): { statu
 export const coordinationInit = defineTool({
   name: 'coordination_init',
   title: 'Start coordinating',
-  description: 'Call first. Binds your role and name (impl-N if omitted); returns your phase (planner: needs_context|needs_plan|needs_tasks|monitoring; implementer: ready|waiting|stopped|complete) and next steps.',
+  description: 'Call first: binds your role and name (impl-N if omitted); returns your phase and next steps.',
   input: z.object({
     role: ROLE_INPUT,
-    name: AgentName.optional().describe('e.g. impl-1; assigned if omitted'),
+    name: AgentName.optional(),
     type: z.enum(['claude', 'codex', 'other']).optional(),
   }),
   roles: EVERY_ROLE,
@@ -124,7 +124,7 @@ export const projectContextGet = defineTool({
 export const projectContextSetTool = defineTool({
   name: 'project_context_set',
   title: 'Set the project context',
-  description: 'Create or update the project context; omitted fields are kept. description and endState are needed the first time.',
+  description: 'Set the project context; omitted fields keep their value (description, endState needed first).',
   input: projectContextSet.input,
   roles: ['planner'],
   annotations: { idempotentHint: true },
@@ -151,7 +151,7 @@ export const projectStatusSetTool = defineTool({
 export const sessionResetTool = defineTool({
   name: 'session_reset',
   title: 'Reset the session',
-  description: "Clear this repo's tasks, issues, leases, notes; stop implementers; archive open discussions (git keeps history). Needs confirm:true.",
+  description: 'Clear this repo\'s tasks, issues, leases, notes; stop implementers (git keeps history). confirm:true.',
   input: sessionReset.input,
   roles: ['planner'],
   annotations: { destructiveHint: true },

@@ -31,7 +31,7 @@ export const deliverySubmitTool = defineTool({
   title: 'Deliver an issue',
   description: 'Hand a finished issue to acceptance with test evidence. wait blocks for the verdict; retries are safe.',
   input: deliverySubmit.input.extend({
-    wait: z.boolean().optional().describe('Block until a reviewer decides'),
+    wait: z.boolean().optional(),
     timeoutSec: field.timeoutSec.optional(),
   }),
   roles: ['planner'],

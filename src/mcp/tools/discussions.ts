@@ -33,7 +33,7 @@ export const discussionStartTool = defineTool({
 export const discussionReplyTool = defineTool({
   name: 'discussion_reply',
   title: 'Reply to discussion',
-  description: 'Add a message; waitingOn hands the thread on. Errors: DISCUSSION_NOT_FOUND, DISCUSSION_CLOSED.',
+  description: 'Add a message; waitingOn hands the thread on.',
   input: discussionReply.input,
   roles: EVERY_ROLE,
   annotations: {},
@@ -47,7 +47,7 @@ export const discussionReplyTool = defineTool({
 export const discussionResolveTool = defineTool({
   name: 'discussion_resolve',
   title: 'Resolve discussion',
-  description: 'Record the decision (planner or creator). Errors: DISCUSSION_CLOSED, ROLE_FORBIDDEN.',
+  description: 'Record the decision (planner or creator).',
   input: discussionResolve.input,
   roles: EVERY_ROLE,
   annotations: {},
@@ -60,7 +60,7 @@ export const discussionResolveTool = defineTool({
 export const discussionGetTool = defineTool({
   name: 'discussion_get',
   title: 'Read discussion',
-  description: 'A thread with all messages. Errors: DISCUSSION_NOT_FOUND.',
+  description: 'A thread with all messages.',
   input: discussionGetInput,
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },

@@ -61,7 +61,7 @@ function ticker(ctx: ToolCtx, what: string): () => void {
 export const fileRead = defineTool({
   name: 'file_read',
   title: 'Read a file',
-  description: 'Read a file. Errors: FILE_NOT_FOUND, PATH_OUTSIDE_ROOTS.',
+  description: 'Read a file.',
   input: readInput(filePath),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
@@ -73,7 +73,7 @@ export const fileRead = defineTool({
 export const fileWrite = defineTool({
   name: 'file_write',
   title: 'Write a file',
-  description: 'Write or append to a file (not .git). Errors: PATH_OUTSIDE_ROOTS, PATH_PROTECTED.',
+  description: 'Write or append to a file (not .git).',
   input: writeInput(filePath),
   roles: ['implementer'],
   annotations: { destructiveHint: true },
@@ -86,7 +86,7 @@ export const fileWrite = defineTool({
 export const artifactRead = defineTool({
   name: 'artifact_read',
   title: 'Read an artifact',
-  description: 'Read an artifact (.lockstep/artifacts). Errors: FILE_NOT_FOUND.',
+  description: 'Read an artifact (.lockstep/artifacts).',
   input: readInput(artifactPath),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
@@ -100,7 +100,7 @@ export const artifactWrite = defineTool({
   title: 'Save an artifact',
   description: 'Save a report or log for other agents (not in git).',
   input: writeInput(artifactPath),
-  roles: EVERY_ROLE,
+  roles: ['implementer', 'reviewer'],
   annotations: { destructiveHint: true },
   async handler(args, ctx) {
     const r = writeArtifact(ctx.workspace, args.path, args.content, args);
@@ -111,7 +111,7 @@ export const artifactWrite = defineTool({
 export const commandRun = defineTool({
   name: 'command_run',
   title: 'Run a command',
-  description: 'Run a program; returns output and exit code. Errors: COMMAND_NOT_ALLOWED.',
+  description: 'Run a program; returns output and exit code.',
   input: z.object({
     command: z.string().min(1).max(100_000).optional().describe('Command line, or give args'),
     args: argv.min(1).optional().describe('argv; never a shell'),
@@ -133,7 +133,7 @@ export const commandRun = defineTool({
 export const toolInstall = defineTool({
   name: 'tool_install',
   title: 'Install a tool',
-  description: 'Run a package manager; args are argv, no shell. Errors: COMMAND_NOT_ALLOWED.',
+  description: 'Run a package manager; args are argv, no shell.',
   input: z.object({
     manager: z.enum(PACKAGE_MANAGERS),
     args: argv.describe('e.g. ["install","zod"]'),

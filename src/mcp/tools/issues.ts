@@ -28,7 +28,7 @@ export const issueCreateTool = defineTool({
 export const issueGetTool = defineTool({
   name: 'issue_get',
   title: 'Read an issue',
-  description: 'One issue (an expired one shows canceled), its task counts by status and its doc names.',
+  description: 'One issue (expired shows canceled) with task counts and doc names.',
   input: issueGetInput,
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
@@ -61,7 +61,7 @@ export const issueListTool = defineTool({
 export const issueUpdateTool = defineTool({
   name: 'issue_update',
   title: 'Update an issue',
-  description: 'Edit subject, description or doc path lists (given lists replace). Status is never changed here.',
+  description: 'Edit subject, description or doc path lists (a given list replaces); never the status.',
   input: issueUpdate.input,
   roles: ['planner'],
   annotations: { idempotentHint: true },
@@ -119,7 +119,7 @@ export const issueWaitTool = defineTool({
     timeoutSec: field.timeoutSec.optional(),
     limit: z.number().int().min(1).max(MAX_ISSUE_PAGE).default(50),
   }),
-  roles: ['planner', 'implementer'],
+  roles: ['implementer'],
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
     const status = args.status === 'open' ? 'active' : args.status;

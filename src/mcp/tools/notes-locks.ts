@@ -77,7 +77,7 @@ export const logAppendTool = defineTool({
   title: 'Log an event',
   description: 'Record an event + small JSON payload in the state history (note_list kind log).',
   input: logAppend.input,
-  roles: EVERY_ROLE,
+  roles: ['implementer', 'reviewer'],
   annotations: {},
   async handler(args, ctx) {
     const { note } = await ctx.app.run(logAppend, args, ctx.who);

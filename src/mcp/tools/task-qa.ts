@@ -51,7 +51,7 @@ export const taskAskTool = defineTool({
 export const taskMessageTool = defineTool({
   name: 'task_message',
   title: 'Post on a task',
-  description: 'Post on a task without waiting. question/blocker (owner) block it until task_reply; message: owner or planner.',
+  description: 'Post on a task, no wait; question/blocker (owner) blocks it until task_reply.',
   input: taskMessage.input,
   roles: ['planner', 'implementer'],
   annotations: {},
@@ -64,7 +64,7 @@ export const taskMessageTool = defineTool({
 export const taskReplyTool = defineTool({
   name: 'task_reply',
   title: 'Reply to a question',
-  description: 'Answer a task question or blocker (default: the oldest open); the task resumes when none is left.',
+  description: 'Answer a question or blocker (default the oldest open); the task resumes when none is left.',
   input: taskReply.input,
   roles: ['planner'],
   annotations: {},
@@ -90,7 +90,7 @@ export const taskExtendLeaseTool = defineTool({
 export const taskResetTool = defineTool({
   name: 'task_reset',
   title: 'Reset a task',
-  description: 'Put a task back to a clean todo: frees its leases and extra docs (spec kept). History stays in git.',
+  description: 'Back to a clean todo: frees its leases and extra docs (spec kept); history stays in git.',
   input: taskReset.input,
   roles: ['planner'],
   annotations: { destructiveHint: true, idempotentHint: true },

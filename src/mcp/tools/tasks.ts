@@ -32,7 +32,7 @@ export const taskCreateTool = defineTool({
 export const taskGet = defineTool({
   name: 'task_get',
   title: 'Read a task',
-  description: 'One task in full, with its open dependencies. Errors: TASK_NOT_FOUND.',
+  description: 'One task in full, with its open dependencies.',
   input: z.object({ id: field.taskId }),
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
@@ -49,7 +49,7 @@ export const taskGet = defineTool({
 export const taskListTool = defineTool({
   name: 'task_list',
   title: 'List tasks',
-  description: 'Tasks oldest first; filters, paging. Done/canceled hidden unless status or includeDone asks. Lists corrupt task files.',
+  description: 'Tasks oldest first, filtered and paged; done/canceled only when asked. Lists corrupt files.',
   input: taskListInput,
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
@@ -65,7 +65,7 @@ export const taskListTool = defineTool({
 export const taskUpdateTool = defineTool({
   name: 'task_update',
   title: 'Update a task',
-  description: 'Edit your task (planner: any); moves: in_progress -> blocked|todo|done (done: simple only; else submit for review). Errors: NOT_OWNER, INVALID_TRANSITION.',
+  description: 'Edit your task (planner: any); moves in_progress -> blocked|todo|done (done: simple only).',
   input: taskUpdate.input,
   roles: ['planner', 'implementer'],
   annotations: { idempotentHint: true },
@@ -78,7 +78,7 @@ export const taskUpdateTool = defineTool({
 export const taskClaimTool = defineTool({
   name: 'task_claim',
   title: 'Claim a task',
-  description: 'Take a ready todo task; one agent wins a race. Errors: TASK_NOT_CLAIMABLE, TASK_NOT_FOUND.',
+  description: 'Take a ready todo task; one agent wins a race.',
   input: taskClaim.input,
   roles: ['implementer'],
   annotations: {},
@@ -106,7 +106,7 @@ export const taskSubmitForReviewTool = defineTool({
   title: 'Submit for review',
   description: 'Send your in_progress task to review with reviewNotes and/or artifacts; wait:true blocks for the verdict.',
   input: taskSubmitForReview.input.extend({
-    wait: z.boolean().optional().describe('Block until the verdict'),
+    wait: z.boolean().optional(),
     timeoutSec: field.timeoutSec.optional(),
   }),
   roles: ['implementer'],

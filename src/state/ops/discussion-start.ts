@@ -18,7 +18,7 @@ export const discussionStart = defineOp({
     priority: DiscussionPriority.default('medium').describe('blocking: work waits'),
     waitingOn: discussionField.waitingOn,
     linkedTask: discussionField.linkedTask,
-    author: AgentName.optional().describe('Defaults to you'),
+    author: AgentName.optional(),
   }),
   run(state, input, ctx) {
     const author = sameAgent(input.author, ctx.actor, 'author');

@@ -12,7 +12,7 @@ import { requirePlanner } from '../transitions.js';
 const input = z.object({
   id: IssueId,
   summary: z.string().trim().min(1).max(20_000).optional(),
-  withoutDelivery: z.boolean().default(false).describe('Close with no approved delivery'),
+  withoutDelivery: z.boolean().default(false),
 });
 
 export const issueClose = defineOp({

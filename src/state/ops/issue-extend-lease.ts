@@ -8,7 +8,7 @@ import { requirePlanner } from '../transitions.js';
 
 const input = z.object({
   id: IssueId,
-  extendSec: z.number().int().min(60).max(86_400).optional().describe('From now; default the issue lease setting'),
+  extendSec: z.number().int().min(60).max(86_400).optional(),
 });
 
 export const issueExtendLease = defineOp({

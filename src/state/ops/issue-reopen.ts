@@ -9,7 +9,7 @@ import { requirePlanner } from '../transitions.js';
 
 const input = z.object({
   id: IssueId,
-  summary: z.string().trim().min(1).max(20_000).optional().describe('Why it is reopened'),
+  summary: z.string().trim().min(1).max(20_000).optional(),
 });
 
 export const issueReopen = defineOp({

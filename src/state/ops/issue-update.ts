@@ -11,8 +11,8 @@ const input = z.object({
   id: IssueId,
   subject: issueField.subject.optional(),
   description: issueField.description.optional(),
-  sharedDocPaths: issueField.sharedDocPaths.optional().describe('Replaces the list'),
-  projectDocPaths: issueField.projectDocPaths.optional().describe('Replaces the list'),
+  sharedDocPaths: issueField.sharedDocPaths.optional(),
+  projectDocPaths: issueField.projectDocPaths.optional(),
 });
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -12,8 +12,8 @@ const CLEARED_DIRS = ['tasks', 'issues', 'leases', 'notes', 'deliveries', 'docs/
 export const sessionReset = defineOp({
   name: 'session.reset',
   input: z.object({
-    confirm: z.boolean().describe('Must be true'),
-    keepProjectContext: z.boolean().default(false).describe('Keep the project context'),
+    confirm: z.boolean(),
+    keepProjectContext: z.boolean().default(false),
   }),
   run(state, input, ctx) {
     requirePlanner(ctx, 'reset the session');

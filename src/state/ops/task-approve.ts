@@ -15,7 +15,7 @@ const input = z.object({
   id: field.taskId,
   feedback: z.string().trim().min(1).max(20_000).optional(),
   ...verdictInput,
-  reserveNext: z.boolean().optional().describe("Reserve the worker's next task now"),
+  reserveNext: z.boolean().optional(),
 });
 
 export interface ApproveResult {

@@ -13,7 +13,7 @@ import { getTask } from './task-claim.js';
 const input = z.object({
   task: field.taskId,
   content: field.text,
-  messageId: MessageId.optional().describe('Default: the oldest open question'),
+  messageId: MessageId.optional(),
   refs: refsField.optional(),
 });
 

@@ -17,7 +17,7 @@ export const taskUpdate = defineOp({
     id: field.taskId,
     title: field.title.optional(),
     description: field.description.optional(),
-    status: field.status.optional().describe('Legal moves only'),
+    status: field.status.optional(),
     complexity: field.complexity.optional(),
     tags: field.tags.optional(),
     metadata: field.metadata.optional(),

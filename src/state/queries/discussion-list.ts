@@ -17,7 +17,7 @@ function summary(d: Discussion): DiscussionSummary {
 }
 
 export const discussionListInput = z.object({
-  status: DiscussionStatus.optional().describe('Default: not archived'),
+  status: DiscussionStatus.optional(),
   category: DiscussionCategory.optional(),
   waitingOn: AgentName.optional().describe('Agent or role'),
   limit: field.limit.default(50),

@@ -13,7 +13,7 @@ export const issueListInput = z.object({
   status: z.enum([...ISSUE_STATUSES, 'all']).default('all'),
   subjectContains: z.string().max(500).optional(),
   offset: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).default(50).describe('Max 200'),
+  limit: z.number().int().min(1).default(50),
   sortBy: z.enum(['createdAt', 'updatedAt']).default('createdAt'),
   order: z.enum(['asc', 'desc']).default('desc'),
 });

@@ -5,7 +5,7 @@ import { AgentName } from '../schema.js';
 import type { State } from '../state.js';
 
 export const noteListInput = z.object({
-  limit: field.limit.default(50).describe('Latest N, oldest first'),
+  limit: field.limit.default(50),
   author: AgentName.optional(),
   task: field.taskId.optional(),
   kind: z.enum(['note', 'system', 'log']).optional().describe('Logs show only when asked'),
