@@ -228,6 +228,39 @@ async function wakeUp(): Promise<void> {
   report('(d) events_wait wake-up after another process commits', `p50 ${ms(pct(sorted, 50))}, p99 ${ms(pct(sorted, 99))}`, 'p50 < 30 ms');
 }
 
+/**
+ * A question's round trip across three processes' worth of commits: a worker's blocking task_ask,
+ * the planner's events_wait signal (a hold commit), task_reply, and the ask returning the answer.
+ */
+async function questionRoundTrip(): Promise<void> {
+  const dir = repo();
+  const lead = await AgentClient.start({ repo: dir, role: 'planner', agent: 'lead-1' });
+  const worker = await AgentClient.start({ repo: dir, role: 'implementer', agent: 'worker-1' });
+  await lead.call('coordination_init', { role: 'planner' });
+  await worker.call('coordination_init', { role: 'implementer' });
+  const { task } = await lead.call<{ task: { id: string } }>('task_create', { title: 'qa', complexity: 'medium' });
+  await worker.call('task_claim', { id: task.id });
+  let answering = true;
+  const answerLoop = (async () => {
+    while (answering) {
+      const r = await lead.call<{ signal?: { task: string; messageId: string } }>('events_wait', { signals: true, timeoutSec: 5 });
+      if (r.signal) await lead.call('task_reply', { task: r.signal.task, messageId: r.signal.messageId, content: 'yes' });
+    }
+  })();
+  const lat: number[] = [];
+  for (let i = 0; i < (quick ? 10 : 30); i++) {
+    const t0 = performance.now();
+    await worker.call('task_ask', { task: task.id, content: `question ${i}?`, timeoutSec: 10 });
+    lat.push(performance.now() - t0);
+  }
+  answering = false;
+  await answerLoop;
+  await lead.close();
+  await worker.close();
+  const sorted = [...lat].sort((a, b) => a - b);
+  report('(e) task_ask answered by a planner in another process (3 commits)', `p50 ${ms(pct(sorted, 50))}, p99 ${ms(pct(sorted, 99))}`, 'swarm-mcp polls every 200 ms');
+}
+
 /** Disk growth per state commit, and after `git gc`. */
 async function diskPerOp(): Promise<void> {
   const dir = repo();
@@ -275,6 +308,10 @@ async function main(): Promise<void> {
   if (want('d')) {
     settle();
     await wakeUp();
+  }
+  if (want('e')) {
+    settle();
+    await questionRoundTrip();
   }
   if (want('disk')) await diskPerOp();
   if (want('tools')) toolListSizes();

@@ -2,8 +2,7 @@
 // the bundle), then MCP stdio with a planner and reviewers in separate processes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeWritten, encodeFile } from '../src/state/codec.js';
-import { DomainError } from '../src/state/errors.js';
+import { encodeFile } from '../src/state/codec.js';
 import { paths } from '../src/state/layout.js';
 import { isoTime } from '../src/state/op.js';
 import { ops } from '../src/state/ops/index.js';
@@ -11,7 +10,7 @@ import { acceptanceBundle, BUNDLE_DOC_CAP } from '../src/state/queries/acceptanc
 import { deliveryGet, deliveryList, deliveryListInput } from '../src/state/queries/delivery-list.js';
 import type { Delivery } from '../src/state/schema.js';
 import { gitEditState, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, errorOf, MemoryState } from './memory-state.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 const SEC = 1000;
@@ -19,17 +18,6 @@ const LEASE = 3600 * SEC; // settings.deliveryLeaseSec default
 const lead = (ms = 0) => ctxFor('lead', 'planner', T0 + ms);
 const rev1 = (ms = 0) => ctxFor('rev-1', 'reviewer', T0 + ms);
 const rev2 = (ms = 0) => ctxFor('rev-2', 'reviewer', T0 + ms);
-
-function failure(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected an error');
-}
-const code = (fn: () => unknown) => failure(fn).code;
 
 // ---- fixtures: issues and tasks written as files (issue ops belong to other work) ----
 
@@ -64,10 +52,10 @@ function taskFile(id: string, issue: string, changedFiles: string[], extra: Reco
   };
 }
 
+/** A fixture file, written with MemoryState.put (no commit); it must be valid. */
 function put(m: MemoryState, path: string, value: unknown): void {
-  const d = decodeWritten(path, value);
+  const d = m.put(path, value)!;
   assert.ok(d.ok, `fixture ${path} is invalid: ${!d.ok && d.reason}`);
-  m.files.set(path, d);
 }
 
 /** An in-progress issue with two done tasks (files a.ts, b.ts, c.ts) and a canceled one. */
@@ -123,8 +111,8 @@ const list = (m: MemoryState, input: Record<string, unknown> = {}, now = T0) => 
 
 test('submit: one commit creates an open V- delivery; planner only; the issue must exist and be open', () => {
   const m = world();
-  assert.equal(code(() => submit(m, submitInput(), rev1())), 'ROLE_FORBIDDEN');
-  assert.equal(code(() => submit(m, submitInput('I-ZZZZ'))), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => submit(m, submitInput(), rev1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => submit(m, submitInput('I-ZZZZ'))), 'ISSUE_NOT_FOUND');
   const r = submit(m);
   assert.equal(m.commits, 1);
   assert.match(r.delivery.id, /^V-[0-9A-Z]{4}$/);
@@ -139,17 +127,17 @@ test('submit: one commit creates an open V- delivery; planner only; the issue mu
 
   const done = world();
   put(done, paths.issue('I-AAAA'), issueFile('I-AAAA', { status: 'done' }));
-  assert.equal(code(() => submit(done)), 'ISSUE_CLOSED');
+  assert.equal(codeOf(() => submit(done)), 'ISSUE_CLOSED');
   // Lease ran out and nobody works on it (every task done): effectively canceled.
   const expired = world();
   put(expired, paths.issue('I-AAAA'), issueFile('I-AAAA', { leaseExpiresAt: isoTime(T0 - SEC) }));
-  assert.equal(code(() => submit(expired)), 'ISSUE_CLOSED');
+  assert.equal(codeOf(() => submit(expired)), 'ISSUE_CLOSED');
 });
 
 test('submit: evidence fields are named when blank or missing; failing evidence is refused', () => {
   const m = world();
   const field = (input: unknown) => {
-    const err = failure(() => submit(m, input));
+    const err = errorOf(() => submit(m, input));
     assert.equal(err.code, 'EVIDENCE_INVALID');
     return err.data?.field;
   };
@@ -180,7 +168,7 @@ test('submit: every task must be done (canceled tasks do not block) and at least
   const m = world();
   put(m, paths.task('T-0AA4'), taskFile('T-0AA4', 'I-AAAA', [], { status: 'review' }));
   put(m, paths.task('T-0AA5'), taskFile('T-0AA5', 'I-AAAA', [], { status: 'in_progress', claim: { by: 'impl-2', at: isoTime(T0 - SEC), expiresAt: isoTime(T0 - 1) } }));
-  const err = failure(() => submit(m));
+  const err = errorOf(() => submit(m));
   assert.equal(err.code, 'DELIVERY_INCOMPLETE');
   // An expired claim is todo, as every reader sees it.
   assert.deepEqual(err.data?.notDone, ['T-0AA4:review', 'T-0AA5:todo']);
@@ -188,7 +176,7 @@ test('submit: every task must be done (canceled tasks do not block) and at least
   const none = new MemoryState();
   put(none, paths.issue('I-AAAA'), issueFile('I-AAAA'));
   put(none, paths.task('T-0AA3'), taskFile('T-0AA3', 'I-AAAA', [], { status: 'canceled' }));
-  const empty = failure(() => submit(none));
+  const empty = errorOf(() => submit(none));
   assert.equal(empty.code, 'DELIVERY_INCOMPLETE');
   assert.deepEqual(empty.data?.notDone, []);
   assert.equal(m.commits + none.commits, 0);
@@ -197,7 +185,7 @@ test('submit: every task must be done (canceled tasks do not block) and at least
 test('S22: changed files are compared by name and verification by command', () => {
   const m = world();
   // Three names, as many as the done tasks changed, but one is wrong: a count would pass, names do not.
-  const wrong = failure(() => submit(m, submitInput('I-AAAA', { artifacts: { changedFiles: ['src/a.ts', 'src/b.ts', 'src/z.ts'] } })));
+  const wrong = errorOf(() => submit(m, submitInput('I-AAAA', { artifacts: { changedFiles: ['src/a.ts', 'src/b.ts', 'src/z.ts'] } })));
   assert.equal(wrong.code, 'DELIVERY_INCOMPLETE');
   assert.deepEqual(wrong.data?.missing, ['src/c.ts']);
   assert.equal(wrong.data?.field, 'artifacts.changedFiles');
@@ -208,30 +196,30 @@ test('S22: changed files are compared by name and verification by command', () =
   // Evidence results align by command text, in order, not by count.
   const m2 = world();
   const swapped = [...COMMANDS].reverse().map((command) => ({ command, passed: true, output: 'x' }));
-  const bad = failure(() => submit(m2, submitInput('I-AAAA', { testEvidence: { docResults: swapped } })));
+  const bad = errorOf(() => submit(m2, submitInput('I-AAAA', { testEvidence: { docResults: swapped } })));
   assert.equal(bad.code, 'EVIDENCE_INVALID');
   assert.equal(bad.data?.field, 'testEvidence.docResults[0].command');
-  const short = failure(() => submit(m2, submitInput('I-AAAA', { testEvidence: { docResults: [{ command: 'npm test', passed: true, output: 'x' }] } })));
+  const short = errorOf(() => submit(m2, submitInput('I-AAAA', { testEvidence: { docResults: [{ command: 'npm test', passed: true, output: 'x' }] } })));
   assert.equal(short.code, 'EVIDENCE_INVALID');
   assert.equal(short.data?.missing, COMMANDS[1]);
   const extra = [...COMMANDS, 'rm -rf /'].map((command) => ({ command, passed: true, output: 'x' }));
-  assert.equal(failure(() => submit(m2, submitInput('I-AAAA', { testEvidence: { docResults: extra } }))).data?.field, 'testEvidence.docResults[2]');
+  assert.equal(errorOf(() => submit(m2, submitInput('I-AAAA', { testEvidence: { docResults: extra } }))).data?.field, 'testEvidence.docResults[2]');
 
   // The reviewer's verification is matched to the delivery's commands the same way.
   const id = r.delivery.id;
   claim(m);
-  const v = failure(() => review(m, id, rev1(), { verification: verification({ docResults: swapped }) }));
+  const v = errorOf(() => review(m, id, rev1(), { verification: verification({ docResults: swapped }) }));
   assert.equal(v.code, 'EVIDENCE_INVALID');
   assert.equal(v.data?.field, 'verification.docResults[0].command');
-  assert.equal(failure(() => review(m, id, rev1(), { verification: verification({ docResults: swapped.slice(0, 1) }) })).code, 'EVIDENCE_INVALID');
-  assert.equal(failure(() => review(m, id, rev1(), { verification: verification({ scriptResult: ' ' }) })).data?.field, 'verification.scriptResult');
+  assert.equal(errorOf(() => review(m, id, rev1(), { verification: verification({ docResults: swapped.slice(0, 1) }) })).code, 'EVIDENCE_INVALID');
+  assert.equal(errorOf(() => review(m, id, rev1(), { verification: verification({ scriptResult: ' ' }) })).data?.field, 'verification.scriptResult');
   // Approving what failed is refused: reject it instead.
-  assert.equal(failure(() => review(m, id, rev1(), { verification: verification({ scriptPassed: false }) })).data?.field, 'verification.scriptPassed');
-  assert.equal(failure(() => review(m, id, rev1(), { verification: verification({ docPassed: false }) })).data?.field, 'verification.docPassed');
+  assert.equal(errorOf(() => review(m, id, rev1(), { verification: verification({ scriptPassed: false }) })).data?.field, 'verification.scriptPassed');
+  assert.equal(errorOf(() => review(m, id, rev1(), { verification: verification({ docPassed: false }) })).data?.field, 'verification.docPassed');
   const failedRun = COMMANDS.map((command, i) => ({ command, passed: i === 0, output: 'x' }));
-  assert.equal(failure(() => review(m, id, rev1(), { verification: verification({ docResults: failedRun }) })).data?.field, 'verification.docResults[1].passed');
+  assert.equal(errorOf(() => review(m, id, rev1(), { verification: verification({ docResults: failedRun }) })).data?.field, 'verification.docResults[1].passed');
   // Rejecting needs feedback; with it, failing checks are exactly what a rejection records.
-  assert.equal(code(() => review(m, id, rev1(), { verdict: 'rejected', verification: verification({ scriptPassed: false }) })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => review(m, id, rev1(), { verdict: 'rejected', verification: verification({ scriptPassed: false }) })), 'INVALID_INPUT');
   const rejected = review(m, id, rev1(), { verdict: 'rejected', verification: verification({ scriptPassed: false }), feedback: 'script fails on a clean checkout' }).delivery;
   assert.equal(rejected.status, 'rejected');
   assert.equal(rejected.verification?.scriptPassed, false);
@@ -258,7 +246,7 @@ test('submit is idempotent while a delivery is pending (S12); after a rejection 
 test('claim: one per call, oldest first; a given id; a delivery you hold is a no-op; reviewers only', () => {
   const m = world(['I-AAAA', 'I-BBBB', 'I-CCCC']);
   const v = ['I-AAAA', 'I-BBBB', 'I-CCCC'].map((issue, i) => submit(m, submitInput(issue), lead(i * SEC)).delivery.id);
-  assert.equal(code(() => claim(m, lead())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => claim(m, lead())), 'ROLE_FORBIDDEN');
   const commits = m.commits;
   const a = claim(m, rev1(10 * SEC));
   assert.equal(a.delivery?.id, v[0]);
@@ -274,7 +262,7 @@ test('claim: one per call, oldest first; a given id; a delivery you hold is a no
   assert.equal(m.commits, commits + 1);
   // Another reviewer gets the next oldest; the held one is refused by id, naming the holder.
   assert.equal(claim(m, rev2(13 * SEC)).delivery?.id, v[1]);
-  const held = failure(() => claim(m, rev2(14 * SEC), { deliveryId: v[0] }));
+  const held = errorOf(() => claim(m, rev2(14 * SEC), { deliveryId: v[0] }));
   assert.equal(held.code, 'INVALID_TRANSITION');
   assert.equal(held.data?.holder, 'rev-1');
   // A given id that is open is claimed even if it is not the oldest; the issue filter picks within an issue.
@@ -282,9 +270,9 @@ test('claim: one per call, oldest first; a given id; a delivery you hold is a no
   assert.equal(claim(m, ctx3, { issue: 'I-AAAA' }).delivery, null, 'I-AAAA has nothing free');
   assert.equal(claim(m, ctx3, { deliveryId: v[2] }).delivery?.id, v[2]);
   assert.equal(claim(m, ctxFor('rev-4', 'reviewer', T0 + 16 * SEC)).delivery, null);
-  assert.equal(code(() => claim(m, rev1(), { deliveryId: 'V-ZZZZ' })), 'DELIVERY_NOT_FOUND');
+  assert.equal(codeOf(() => claim(m, rev1(), { deliveryId: 'V-ZZZZ' })), 'DELIVERY_NOT_FOUND');
   review(m, v[0], rev1(17 * SEC));
-  assert.equal(code(() => claim(m, rev2(18 * SEC), { deliveryId: v[0] })), 'INVALID_TRANSITION', 'already approved');
+  assert.equal(codeOf(() => claim(m, rev2(18 * SEC), { deliveryId: v[0] })), 'INVALID_TRANSITION', 'already approved');
 });
 
 test('delivery hold expiry: claimable by another reviewer once the hold runs out (clock)', () => {
@@ -300,13 +288,13 @@ test('delivery hold expiry: claimable by another reviewer once the hold runs out
   assert.equal(seen.holdExpired, true);
   assert.deepEqual(list(m, { status: 'open' }, late).deliveries.map((d) => d.id), [id]);
   assert.equal(list(m, { status: 'in_review' }, late).total, 0);
-  assert.equal(code(() => review(m, id, rev1(LEASE + SEC))), 'LEASE_EXPIRED');
-  assert.equal(code(() => m.run(ops.deliveryExtendLease, { deliveryId: id }, rev1(LEASE + SEC))), 'LEASE_EXPIRED');
+  assert.equal(codeOf(() => review(m, id, rev1(LEASE + SEC))), 'LEASE_EXPIRED');
+  assert.equal(codeOf(() => m.run(ops.deliveryExtendLease, { deliveryId: id }, rev1(LEASE + SEC))), 'LEASE_EXPIRED');
   const taken = claim(m, rev2(LEASE + 2 * SEC));
   assert.equal(taken.delivery?.id, id);
   assert.equal(taken.expiredFrom, 'rev-1');
   assert.equal(taken.delivery?.hold?.by, 'rev-2');
-  assert.equal(code(() => review(m, id, rev1(LEASE + 3 * SEC))), 'NOT_OWNER');
+  assert.equal(codeOf(() => review(m, id, rev1(LEASE + 3 * SEC))), 'NOT_OWNER');
   const done = review(m, id, rev2(LEASE + 4 * SEC)).delivery;
   assert.equal(done.status, 'approved');
   assert.equal(done.reviewedBy, 'rev-2');
@@ -317,11 +305,11 @@ test('delivery_extend_lease: holder only, live hold only, never shortens; review
   const m = world();
   const id = submit(m).delivery.id;
   const extend = (ctx = rev1(), extendSec?: number) => m.run(ops.deliveryExtendLease, { deliveryId: id, extendSec }, ctx);
-  assert.equal(code(() => extend()), 'INVALID_TRANSITION', 'open: nothing to extend');
-  assert.equal(code(() => review(m, id)), 'INVALID_TRANSITION', 'open: claim first');
+  assert.equal(codeOf(() => extend()), 'INVALID_TRANSITION', 'open: nothing to extend');
+  assert.equal(codeOf(() => review(m, id)), 'INVALID_TRANSITION', 'open: claim first');
   claim(m, rev1());
-  assert.equal(code(() => extend(rev2())), 'NOT_OWNER');
-  assert.equal(code(() => review(m, id, rev2())), 'NOT_OWNER');
+  assert.equal(codeOf(() => extend(rev2())), 'NOT_OWNER');
+  assert.equal(codeOf(() => review(m, id, rev2())), 'NOT_OWNER');
   const commits = m.commits;
   const same = extend(rev1(10 * SEC), 60);
   assert.equal(same.extended, false, 'now + 60 s is before the current end');
@@ -364,7 +352,7 @@ test('delivery_list filters: status, issue, deliverer, reviewer; newest first; p
   const row = page.deliveries[0] as unknown as Record<string, unknown>;
   for (const heavy of ['artifacts', 'testEvidence', 'verification', 'feedback']) assert.equal(row[heavy], undefined, `${heavy} is not in a row`);
   assert.equal(row.testResult, 'passed');
-  assert.equal(code(() => deliveryGet(m.state, { deliveryId: 'V-ZZZZ' }, T0)), 'DELIVERY_NOT_FOUND');
+  assert.equal(codeOf(() => deliveryGet(m.state, { deliveryId: 'V-ZZZZ' }, T0)), 'DELIVERY_NOT_FOUND');
   assert.equal(deliveryGet(m.state, { deliveryId: vb }, T0).delivery.feedback, 'broken');
 });
 
@@ -398,7 +386,7 @@ test('acceptance bundle (pure): tasks by id, totals, unions over done tasks, doc
     return submit(m).delivery.id;
   })();
   assert.deepEqual(acceptanceBundle(m.state, { issue: 'I-AAAA' }, T0, '/repo').deliveries.map((d) => [d.id, d.status]), [[id, 'open']]);
-  assert.equal(code(() => acceptanceBundle(m.state, { issue: 'I-ZZZZ' }, T0, null)), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => acceptanceBundle(m.state, { issue: 'I-ZZZZ' }, T0, null)), 'ISSUE_NOT_FOUND');
 });
 
 // ---- MCP stdio: real processes ----

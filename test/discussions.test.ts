@@ -1,13 +1,12 @@
 // Discussions: pure op rules (ages with an injected clock, order, inbox, permissions), then MCP stdio and the CLI.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DomainError } from '../src/state/errors.js';
 import { paths } from '../src/state/layout.js';
 import { ops } from '../src/state/ops/index.js';
 import { discussionGet, discussionInbox, discussionList, discussionListInput } from '../src/state/queries/discussion-list.js';
 import type { Discussion, Note } from '../src/state/schema.js';
 import { cli, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, MemoryState } from './memory-state.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
@@ -15,16 +14,6 @@ const at = (days: number) => T0 + days * DAY;
 const planner = (days = 0) => ctxFor('planner-1', 'planner', at(days));
 const impl1 = (days = 0) => ctxFor('impl-1', 'implementer', at(days));
 const impl2 = (days = 0) => ctxFor('impl-2', 'implementer', at(days));
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err.code;
-  }
-  assert.fail('expected an error');
-}
 
 function start(m: MemoryState, ctx = impl1(), extra: Record<string, unknown> = {}): Discussion {
   return m.run(ops.discussionStart, { topic: 'Which parser?', message: 'yaml or our own?', ...extra }, ctx).discussion;
@@ -45,8 +34,8 @@ test('start: one commit holds the thread and its announcing note; author must be
   assert.deepEqual(notes(m), [`[DISCUSSION] New thread: "Which parser?" (${d.id}) - impl-1 is waiting for input from planner`]);
   assert.ok(m.state.exists(paths.discussion(d.id)));
   assert.equal(start(m, impl1()).status, 'open', 'no waitingOn: open');
-  assert.equal(code(() => start(m, impl1(), { author: 'impl-2' })), 'IDENTITY_MISMATCH');
-  assert.equal(code(() => start(m, impl1(), { linkedTask: 'T-ZZZZ' })), 'TASK_NOT_FOUND');
+  assert.equal(codeOf(() => start(m, impl1(), { author: 'impl-2' })), 'IDENTITY_MISMATCH');
+  assert.equal(codeOf(() => start(m, impl1(), { linkedTask: 'T-ZZZZ' })), 'TASK_NOT_FOUND');
   assert.throws(() => start(m, impl1(), { priority: 'urgent' }), 'priority is an enum');
 });
 
@@ -63,27 +52,27 @@ test('reply: sets or clears waitingOn; messages stay oldest first; closed thread
   assert.deepEqual(got.messages.map((x) => x.author), ['impl-1', 'planner-1', 'impl-1']);
   assert.equal(new Set(got.messages.map((x) => x.id)).size, 3);
   assert.equal(got.messages[1]!.recommendation, 'yaml 2.x');
-  assert.equal(code(() => discussionGet(m.state, { discussionId: 'D-ZZZZ' })), 'DISCUSSION_NOT_FOUND');
-  assert.equal(code(() => m.run(ops.discussionReply, { discussionId: 'D-ZZZZ', message: 'x' }, impl1())), 'DISCUSSION_NOT_FOUND');
+  assert.equal(codeOf(() => discussionGet(m.state, { discussionId: 'D-ZZZZ' })), 'DISCUSSION_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.discussionReply, { discussionId: 'D-ZZZZ', message: 'x' }, impl1())), 'DISCUSSION_NOT_FOUND');
 
   m.run(ops.discussionResolve, { discussionId: d.id, decision: 'yaml', reasoning: 'well kept' }, planner(3));
-  assert.equal(code(() => m.run(ops.discussionReply, { discussionId: d.id, message: 'late' }, impl1(4))), 'DISCUSSION_CLOSED');
+  assert.equal(codeOf(() => m.run(ops.discussionReply, { discussionId: d.id, message: 'late' }, impl1(4))), 'DISCUSSION_CLOSED');
   m.run(ops.discussionArchive, { discussionId: d.id }, planner(4));
-  assert.equal(code(() => m.run(ops.discussionReply, { discussionId: d.id, message: 'later' }, impl1(5))), 'DISCUSSION_CLOSED');
+  assert.equal(codeOf(() => m.run(ops.discussionReply, { discussionId: d.id, message: 'later' }, impl1(5))), 'DISCUSSION_CLOSED');
 });
 
 test('L12/A.4.4: resolve and archive: planner or creator only; archived cannot be resolved; archiving twice commits nothing', () => {
   const m = new MemoryState();
   const d = start(m, impl1(), { waitingOn: 'planner' });
-  assert.equal(code(() => m.run(ops.discussionResolve, { discussionId: d.id, decision: 'x', reasoning: 'y' }, impl2())), 'ROLE_FORBIDDEN');
-  assert.equal(code(() => m.run(ops.discussionArchive, { discussionId: d.id }, impl2())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.discussionResolve, { discussionId: d.id, decision: 'x', reasoning: 'y' }, impl2())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.discussionArchive, { discussionId: d.id }, impl2())), 'ROLE_FORBIDDEN');
 
   const resolved = m.run(ops.discussionResolve, { discussionId: d.id, decision: 'use yaml', reasoning: 'kept' }, impl1(1)).discussion;
   assert.equal(resolved.status, 'resolved');
   assert.equal(resolved.decidedBy, 'impl-1', 'the creator may resolve its own thread');
   assert.equal(resolved.waitingOn, undefined);
   assert.ok(notes(m).includes('[DECISION] "Which parser?" resolved: use yaml (by impl-1)'));
-  assert.equal(code(() => m.run(ops.discussionResolve, { discussionId: d.id, decision: 'again', reasoning: 'y' }, planner(2))), 'DISCUSSION_CLOSED');
+  assert.equal(codeOf(() => m.run(ops.discussionResolve, { discussionId: d.id, decision: 'again', reasoning: 'y' }, planner(2))), 'DISCUSSION_CLOSED');
 
   // A planner may manage anyone's thread; an archived thread cannot be resolved (the old system allowed it).
   const other = start(m, impl2());
@@ -93,7 +82,7 @@ test('L12/A.4.4: resolve and archive: planner or creator only; archived cannot b
   const commits = m.commits;
   assert.equal(m.run(ops.discussionArchive, { discussionId: other.id }, planner(2)).changed, false);
   assert.equal(m.commits, commits, 'a second archive commits nothing');
-  assert.equal(code(() => m.run(ops.discussionResolve, { discussionId: other.id, decision: 'x', reasoning: 'y' }, planner(2))), 'DISCUSSION_CLOSED');
+  assert.equal(codeOf(() => m.run(ops.discussionResolve, { discussionId: other.id, decision: 'x', reasoning: 'y' }, planner(2))), 'DISCUSSION_CLOSED');
 });
 
 test('cleanup: archives resolved threads after N days and deletes archived ones after M days, from ctx.now', () => {
@@ -119,8 +108,8 @@ test('cleanup: archives resolved threads after N days and deletes archived ones 
   assert.equal(m.state.discussion(keep.id)?.status, 'open', 'open threads are never cleaned up');
   assert.equal(m.commits, commits + 2, 'each cleanup is one commit');
 
-  assert.equal(code(() => m.run(ops.discussionCleanup, { archiveOlderThanDays: 10, deleteOlderThanDays: 5 }, planner(41))), 'INVALID_INPUT');
-  assert.equal(code(() => m.run(ops.discussionCleanup, {}, impl1(41))), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.discussionCleanup, { archiveOlderThanDays: 10, deleteOlderThanDays: 5 }, planner(41))), 'INVALID_INPUT');
+  assert.equal(codeOf(() => m.run(ops.discussionCleanup, {}, impl1(41))), 'ROLE_FORBIDDEN');
   assert.throws(() => m.run(ops.discussionCleanup, { archiveOlderThanDays: 1.5 }, planner(41)), 'days are integers');
 });
 

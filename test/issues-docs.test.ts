@@ -4,9 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { activityChanges } from '../src/state/activity.js';
-import { decodeWritten } from '../src/state/codec.js';
 import { docName, docPlace } from '../src/state/docs.js';
-import { DomainError } from '../src/state/errors.js';
 import { issueRenewal } from '../src/state/issues.js';
 import { META_PATH, paths } from '../src/state/layout.js';
 import { ops } from '../src/state/ops/index.js';
@@ -15,7 +13,7 @@ import { issueGet, issueList, issueListInput } from '../src/state/queries/issue-
 import { taskList, taskListInput } from '../src/state/queries/task-list.js';
 import type { Delivery, Issue, Task } from '../src/state/schema.js';
 import { cli, fsckStrict, git, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, errorOf, MemoryState } from './memory-state.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -24,37 +22,12 @@ const planner = (ms = 0) => ctxFor('planner-1', 'planner', T0 + ms);
 const impl1 = (ms = 0) => ctxFor('impl-1', 'implementer', T0 + ms);
 const impl2 = (ms = 0) => ctxFor('impl-2', 'implementer', T0 + ms);
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err.code;
-  }
-  assert.fail('expected an error');
-}
-
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected an error');
-}
-
 function createIssue(m: MemoryState, ctx = planner(), extra: Record<string, unknown> = {}): Issue {
   return m.run(ops.issueCreate, { subject: 'Add login', userDoc: { name: 'request', content: '# Users want login\n' }, leadDoc: { name: 'plan.md', content: '# Plan\n' }, ...extra }, ctx).issue;
 }
 
 function createTask(m: MemoryState, issue: string | undefined, ctx = planner(), extra: Record<string, unknown> = {}): Task {
   return m.run(ops.taskCreate, { title: 'Login form', issue, ...extra }, ctx).task;
-}
-
-/** Write an entity straight into the state, as another op (or a person) would have. */
-function put(m: MemoryState, p: string, value: unknown): void {
-  m.files.set(p, decodeWritten(p, value));
 }
 
 function approvedDelivery(id: string, issue: string, at: number): Delivery {
@@ -90,42 +63,42 @@ const list = (m: MemoryState, input: Record<string, unknown>, now = T0) => issue
 test('S5: doc names and ids with path characters are refused', () => {
   const m = new MemoryState();
   for (const bad of ['../x', '/etc/x', 'a/../../b', 'a\\b', '..', '.', 'a//b', 'a/', '.hidden', 'a/./b', 'C:\\x', '~/x', 'a b', '', '.md', 'x.md.md', 'a.md/b']) {
-    assert.equal(code(() => docName(bad)), 'INVALID_INPUT', JSON.stringify(bad));
-    assert.equal(code(() => m.run(ops.docWrite, { scope: 'shared', name: bad || 'x/', content: 'hi' }, planner())), 'INVALID_INPUT', JSON.stringify(bad));
+    assert.equal(codeOf(() => docName(bad)), 'INVALID_INPUT', JSON.stringify(bad));
+    assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'shared', name: bad || 'x/', content: 'hi' }, planner())), 'INVALID_INPUT', JSON.stringify(bad));
   }
-  assert.equal(code(() => docName('a'.repeat(101))), 'INVALID_INPUT', 'segment over 100 characters');
-  assert.equal(code(() => docName(Array(9).fill('a').join('/'))), 'INVALID_INPUT', 'more than 8 levels');
+  assert.equal(codeOf(() => docName('a'.repeat(101))), 'INVALID_INPUT', 'segment over 100 characters');
+  assert.equal(codeOf(() => docName(Array(9).fill('a').join('/'))), 'INVALID_INPUT', 'more than 8 levels');
   assert.equal(docName(Array(8).fill('a').join('/')), 'a/a/a/a/a/a/a/a');
   // Owner ids must be ids: the folder can never be escaped through them either.
   for (const issue of ['../I', 'I-AAAA/../../x', '/etc', 'I-AAAA/x']) {
-    assert.equal(code(() => docPlace({ scope: 'issue', issue })), 'INVALID_INPUT', issue);
+    assert.equal(codeOf(() => docPlace({ scope: 'issue', issue })), 'INVALID_INPUT', issue);
     assert.equal(ops.docWrite.input.safeParse({ scope: 'issue', issue, name: 'x', content: 'hi' }).success, false, `input schema refuses ${issue}`);
     assert.equal(docReadInput.safeParse({ scope: 'issue', issue, name: 'x' }).success, false);
   }
-  assert.equal(code(() => docPlace({ scope: 'task', task: '../T' })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => docPlace({ scope: 'task', task: '../T' })), 'INVALID_INPUT');
   assert.equal(m.commits, 0, 'nothing was written');
   assert.deepEqual([...m.files.keys()], []);
 });
 
 test('docs: the scope and owner combination is checked; writers are planners, or the owner for task docs', () => {
   const m = new MemoryState();
-  assert.equal(code(() => docPlace({ scope: 'issue' })), 'INVALID_INPUT');
-  assert.equal(code(() => docPlace({ scope: 'task' })), 'INVALID_INPUT');
-  assert.equal(code(() => docPlace({ scope: 'shared', issue: 'I-AAAA' })), 'INVALID_INPUT');
-  assert.equal(code(() => docPlace({ scope: 'issue', issue: 'I-AAAA', task: 'T-AAAA' })), 'INVALID_INPUT');
-  assert.equal(code(() => docPlace({ scope: 'task', task: 'T-AAAA', issue: 'I-AAAA' })), 'INVALID_INPUT');
-  assert.equal(code(() => m.run(ops.docWrite, { scope: 'issue', issue: 'I-AAAA', name: 'x', content: 'hi' }, planner())), 'ISSUE_NOT_FOUND');
-  assert.equal(code(() => m.run(ops.docWrite, { scope: 'task', task: 'T-AAAA', name: 'x', content: 'hi' }, planner())), 'TASK_NOT_FOUND');
-  assert.equal(code(() => docList(m.state, docListInput.parse({ scope: 'issue', issue: 'I-AAAA' }))), 'ISSUE_NOT_FOUND', 'no silent empty list for a typo');
+  assert.equal(codeOf(() => docPlace({ scope: 'issue' })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => docPlace({ scope: 'task' })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => docPlace({ scope: 'shared', issue: 'I-AAAA' })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => docPlace({ scope: 'issue', issue: 'I-AAAA', task: 'T-AAAA' })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => docPlace({ scope: 'task', task: 'T-AAAA', issue: 'I-AAAA' })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'issue', issue: 'I-AAAA', name: 'x', content: 'hi' }, planner())), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'task', task: 'T-AAAA', name: 'x', content: 'hi' }, planner())), 'TASK_NOT_FOUND');
+  assert.equal(codeOf(() => docList(m.state, docListInput.parse({ scope: 'issue', issue: 'I-AAAA' }))), 'ISSUE_NOT_FOUND', 'no silent empty list for a typo');
   assert.deepEqual(docList(m.state, docListInput.parse({ scope: 'shared' })).names, []);
 
   const issue = createIssue(m);
   const task = createTask(m, issue.id);
-  assert.equal(code(() => m.run(ops.docWrite, { scope: 'shared', name: 'guide', content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
-  assert.equal(code(() => m.run(ops.docWrite, { scope: 'issue', issue: issue.id, name: 'notes', content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
-  assert.equal(code(() => m.run(ops.docWrite, { scope: 'task', task: task.id, name: 'notes', content: 'x' }, impl1())), 'NOT_OWNER', 'unclaimed task');
+  assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'shared', name: 'guide', content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'issue', issue: issue.id, name: 'notes', content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'task', task: task.id, name: 'notes', content: 'x' }, impl1())), 'NOT_OWNER', 'unclaimed task');
   m.run(ops.taskClaim, { id: task.id }, impl1());
-  assert.equal(code(() => m.run(ops.docWrite, { scope: 'task', task: task.id, name: 'notes', content: 'x' }, impl2())), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'task', task: task.id, name: 'notes', content: 'x' }, impl2())), 'NOT_OWNER');
   const w = m.run(ops.docWrite, { scope: 'task', task: task.id, name: 'notes', content: 'found the bug\n' }, impl1());
   assert.deepEqual({ ...w }, { scope: 'task', owner: task.id, name: 'notes', path: `docs/tasks/${task.id}/notes.md`, bytes: 14, changed: true });
   // The owner keeps writing after the claim expires (live claim not required); a planner always can.
@@ -137,7 +110,7 @@ test('docs: the scope and owner combination is checked; writers are planners, or
   assert.equal(m.run(ops.docWrite, { scope: 'shared', name: 'guide.md', content: 'g\n' }, planner()).changed, false);
   assert.equal(m.commits, before);
   // 1 MiB is counted in UTF-8 bytes, not characters.
-  assert.equal(code(() => m.run(ops.docWrite, { scope: 'shared', name: 'big', content: 'é'.repeat(600_000) }, planner())), 'INVALID_INPUT');
+  assert.equal(codeOf(() => m.run(ops.docWrite, { scope: 'shared', name: 'big', content: 'é'.repeat(600_000) }, planner())), 'INVALID_INPUT');
   assert.throws(() => ops.docWrite.input.parse({ scope: 'shared', name: 'blank', content: '  \n' }), 'blank content is refused');
 });
 
@@ -160,14 +133,14 @@ test('S23: a name from doc_list reads back', () => {
   const missing = errorOf(() => docRead(m.state, docReadInput.parse({ scope: 'shared', name: 'nope' })));
   assert.equal(missing.code, 'DOC_NOT_FOUND');
   assert.equal(missing.data?.folder, 'docs/shared');
-  assert.equal(code(() => docRead(m.state, docReadInput.parse({ scope: 'issue', issue: 'I-ZZZZ', name: 'plan' }))), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => docRead(m.state, docReadInput.parse({ scope: 'issue', issue: 'I-ZZZZ', name: 'plan' }))), 'ISSUE_NOT_FOUND');
 });
 
 // ---- issues (pure) ----
 
 test('issue_create: planner only; docs in the same commit; duplicate doc names refused', () => {
   const m = new MemoryState();
-  assert.equal(code(() => createIssue(m, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => createIssue(m, impl1())), 'ROLE_FORBIDDEN');
   const issue = createIssue(m, planner(), { otherDocs: [{ name: 'design/api', content: 'api' }], sharedDocPaths: ['guide'], projectDocPaths: ['README.md'] });
   assert.match(issue.id, /^I-[0-9A-Z]{4}$/);
   assert.equal(issue.status, 'open');
@@ -179,7 +152,7 @@ test('issue_create: planner only; docs in the same commit; duplicate doc names r
   assert.equal(m.state.doc(`docs/issues/${issue.id}/design/api.md`), 'api');
   const dup = errorOf(() => createIssue(m, planner(), { leadDoc: { name: 'request.md', content: 'x' } }));
   assert.equal(dup.code, 'INVALID_INPUT');
-  assert.equal(code(() => createIssue(m, planner(), { otherDocs: [{ name: '../../x', content: 'x' }] })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => createIssue(m, planner(), { otherDocs: [{ name: '../../x', content: 'x' }] })), 'INVALID_INPUT');
   assert.throws(() => createIssue(m, planner(), { userDoc: { name: 'r', content: ' ' } }), 'blank doc content');
   assert.throws(() => createIssue(m, planner(), { otherDocs: Array.from({ length: 21 }, (_, i) => ({ name: `d${i}`, content: 'x' })) }), 'at most 20 other docs');
   assert.equal(m.commits, 1);
@@ -211,9 +184,9 @@ test('issue tasks: task_create with issue and spec writes the spec doc; task_lis
   const loose = createTask(m, undefined, planner(), { spec: { name: 'design/spec.md', goal: 'g', acceptance: 'a' } });
   assert.equal(loose.specDoc, 'design/spec');
   assert.deepEqual(docList(m.state, docListInput.parse({ scope: 'task', task: loose.id })).names, ['design/spec']);
-  assert.equal(code(() => createTask(m, issue.id, planner(), { spec: { goal: 'g', acceptance: 'a', contextTasks: ['T-ZZZZ'] } })), 'TASK_NOT_FOUND');
-  assert.equal(code(() => createTask(m, issue.id, planner(), { spec: { name: '../x', goal: 'g', acceptance: 'a' } })), 'INVALID_INPUT');
-  assert.equal(code(() => createTask(m, 'I-ZZZZ')), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => createTask(m, issue.id, planner(), { spec: { goal: 'g', acceptance: 'a', contextTasks: ['T-ZZZZ'] } })), 'TASK_NOT_FOUND');
+  assert.equal(codeOf(() => createTask(m, issue.id, planner(), { spec: { name: '../x', goal: 'g', acceptance: 'a' } })), 'INVALID_INPUT');
+  assert.equal(codeOf(() => createTask(m, 'I-ZZZZ')), 'ISSUE_NOT_FOUND');
   createTask(m, other.id);
   // Existing inputs keep working without an issue.
   assert.equal(createTask(m, undefined, planner(), { complexity: 'simple', tags: ['x'] }).issue, undefined);
@@ -240,7 +213,7 @@ test('issue tasks: settings.maxTasksPerIssue is enforced inside the op (TASK_LIM
   assert.deepEqual(err.data, { issue: issue.id, count: 2, max: 2 });
   // Canceled tasks still count; other issues and project tasks are not limited by it.
   m.run(ops.taskUpdate, { id: a.id, status: 'canceled' }, planner());
-  assert.equal(code(() => createTask(m, issue.id)), 'TASK_LIMIT_REACHED');
+  assert.equal(codeOf(() => createTask(m, issue.id)), 'TASK_LIMIT_REACHED');
   createTask(m, other.id);
   createTask(m, undefined);
   createTask(m, undefined);
@@ -269,10 +242,10 @@ test('S14: an issue with live work does not expire; an idle one does, and its ta
   assert.equal(got.tasks.todo, 3);
   assert.deepEqual(list(m, { status: 'canceled' }, T0 + t2).issues.map((r) => [r.id, r.expired]), [[issue.id, true]]);
   assert.equal(list(m, { status: 'open' }, T0 + t2).total, 0);
-  assert.equal(code(() => createTask(m, issue.id, planner(t2))), 'ISSUE_CLOSED');
-  assert.equal(code(() => m.run(ops.taskClaim, { id: b.id }, impl2(t2))), 'ISSUE_CLOSED');
-  assert.equal(code(() => m.run(ops.taskClaim, { id: a.id }, impl2(t2))), 'ISSUE_CLOSED', 'nor taken over');
-  assert.equal(code(() => m.run(ops.issueExtendLease, { id: issue.id }, planner(t2))), 'ISSUE_CLOSED', 'an expired lease is not revived by extend');
+  assert.equal(codeOf(() => createTask(m, issue.id, planner(t2))), 'ISSUE_CLOSED');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: b.id }, impl2(t2))), 'ISSUE_CLOSED');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: a.id }, impl2(t2))), 'ISSUE_CLOSED', 'nor taken over');
+  assert.equal(codeOf(() => m.run(ops.issueExtendLease, { id: issue.id }, planner(t2))), 'ISSUE_CLOSED', 'an expired lease is not revived by extend');
   assert.equal(m.state.issue(issue.id)!.status, 'in_progress', 'nothing was written: expiry is lazy');
 
   // Reopen gives a fresh lease; work can go on.
@@ -297,7 +270,7 @@ test('S14: activity renews the issue lease (the store adds the renewal to commit
   const extra = activityChanges(m.state, impl1(90 * MIN), changed);
   assert.deepEqual(extra.map((c) => c.path), [paths.issue(issue.id)]);
   // Done issues are not renewed.
-  put(m, paths.issue(issue.id), { ...m.state.issue(issue.id)!, status: 'done' });
+  m.put(paths.issue(issue.id), { ...m.state.issue(issue.id)!, status: 'done' });
   assert.equal(issueRenewal(m.state, issue.id, planner(90 * MIN)), undefined);
 });
 
@@ -308,7 +281,7 @@ test('S15: issue_close checks tasks inside the transaction and refuses a cancele
   const a = createTask(m, issue.id, planner(1));
   const b = createTask(m, issue.id, planner(2));
   const c = createTask(m, issue.id, planner(3));
-  assert.equal(code(() => m.run(ops.issueClose, { id: issue.id, withoutDelivery: true }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.issueClose, { id: issue.id, withoutDelivery: true }, impl1())), 'ROLE_FORBIDDEN');
   m.run(ops.taskClaim, { id: a.id }, impl1());
   const open = errorOf(() => m.run(ops.issueClose, { id: issue.id, withoutDelivery: true }, planner()));
   assert.equal(open.code, 'ISSUE_NOT_COMPLETE');
@@ -321,48 +294,48 @@ test('S15: issue_close checks tasks inside the transaction and refuses a cancele
   assert.deepEqual(errorOf(() => m.run(ops.issueClose, { id: issue.id }, planner())).data?.notDone, [`${c.id}:todo`]);
   m.run(ops.taskUpdate, { id: c.id, status: 'canceled' }, planner());
   // Canceled tasks do not block; a delivery is still required unless waived.
-  assert.equal(code(() => m.run(ops.issueClose, { id: issue.id }, planner())), 'DELIVERY_REQUIRED');
+  assert.equal(codeOf(() => m.run(ops.issueClose, { id: issue.id }, planner())), 'DELIVERY_REQUIRED');
   const rejected = { ...approvedDelivery('V-AAAA', issue.id, T0), status: 'rejected' };
-  put(m, paths.delivery('V-AAAA'), rejected);
-  put(m, paths.delivery('V-BBBB'), approvedDelivery('V-BBBB', 'I-ZZZZ', T0));
-  assert.equal(code(() => m.run(ops.issueClose, { id: issue.id }, planner())), 'DELIVERY_REQUIRED', 'rejected or other issues\' deliveries do not count');
-  put(m, paths.delivery('V-CCCC'), approvedDelivery('V-CCCC', issue.id, T0 + MIN));
+  m.put(paths.delivery('V-AAAA'), rejected);
+  m.put(paths.delivery('V-BBBB'), approvedDelivery('V-BBBB', 'I-ZZZZ', T0));
+  assert.equal(codeOf(() => m.run(ops.issueClose, { id: issue.id }, planner())), 'DELIVERY_REQUIRED', 'rejected or other issues\' deliveries do not count');
+  m.put(paths.delivery('V-CCCC'), approvedDelivery('V-CCCC', issue.id, T0 + MIN));
   const closed = m.run(ops.issueClose, { id: issue.id, summary: 'shipped' }, planner(2 * MIN)).issue;
   assert.equal(closed.status, 'done');
   assert.equal(closed.delivery, 'V-CCCC');
   assert.equal(closed.closedBy, 'planner-1');
   assert.equal(closed.summary, 'shipped');
   assert.equal(closed.closedAt, new Date(T0 + 2 * MIN).toISOString());
-  assert.equal(code(() => m.run(ops.issueClose, { id: issue.id }, planner())), 'ISSUE_CLOSED', 'closing twice');
+  assert.equal(codeOf(() => m.run(ops.issueClose, { id: issue.id }, planner())), 'ISSUE_CLOSED', 'closing twice');
 
   // A canceled issue (stored, or expired) cannot be closed as done.
   const stored = createIssue(m);
-  put(m, paths.issue(stored.id), { ...stored, status: 'canceled' });
-  assert.equal(code(() => m.run(ops.issueClose, { id: stored.id, withoutDelivery: true }, planner())), 'ISSUE_CLOSED');
+  m.put(paths.issue(stored.id), { ...stored, status: 'canceled' });
+  assert.equal(codeOf(() => m.run(ops.issueClose, { id: stored.id, withoutDelivery: true }, planner())), 'ISSUE_CLOSED');
   const idle = createIssue(m);
-  assert.equal(code(() => m.run(ops.issueClose, { id: idle.id, withoutDelivery: true }, planner(3 * HOUR))), 'ISSUE_CLOSED');
+  assert.equal(codeOf(() => m.run(ops.issueClose, { id: idle.id, withoutDelivery: true }, planner(3 * HOUR))), 'ISSUE_CLOSED');
   // withoutDelivery is recorded.
   const waived = m.run(ops.issueClose, { id: idle.id, withoutDelivery: true }, planner(HOUR)).issue;
   assert.equal(waived.closedWithoutDelivery, true);
   assert.equal(waived.delivery, undefined);
-  assert.equal(code(() => m.run(ops.issueClose, { id: 'I-ZZZZ' }, planner())), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.issueClose, { id: 'I-ZZZZ' }, planner())), 'ISSUE_NOT_FOUND');
 });
 
 test('issue_reopen: only done, canceled or expired issues; the close fields go', () => {
   const m = new MemoryState();
   const issue = createIssue(m);
-  assert.equal(code(() => m.run(ops.issueReopen, { id: issue.id }, planner())), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.issueReopen, { id: issue.id }, planner())), 'INVALID_TRANSITION');
   m.run(ops.issueClose, { id: issue.id, withoutDelivery: true, summary: 'early' }, planner());
-  assert.equal(code(() => m.run(ops.issueReopen, { id: issue.id }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.issueReopen, { id: issue.id }, impl1())), 'ROLE_FORBIDDEN');
   const r = m.run(ops.issueReopen, { id: issue.id, summary: 'regression' }, planner(HOUR));
   assert.equal(r.from, 'done');
   assert.equal(r.issue.status, 'open');
   assert.equal(r.issue.leaseExpiresAt, new Date(T0 + 3 * HOUR).toISOString());
   for (const k of ['closedBy', 'closedAt', 'closedWithoutDelivery', 'summary'] as const) assert.equal(r.issue[k], undefined, k);
   const canceled = createIssue(m);
-  put(m, paths.issue(canceled.id), { ...canceled, status: 'canceled' });
+  m.put(paths.issue(canceled.id), { ...canceled, status: 'canceled' });
   assert.equal(m.run(ops.issueReopen, { id: canceled.id }, planner()).from, 'canceled');
-  assert.equal(code(() => m.run(ops.issueReopen, { id: 'I-ZZZZ' }, planner())), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.issueReopen, { id: 'I-ZZZZ' }, planner())), 'ISSUE_NOT_FOUND');
 });
 
 test('issue_extend_lease never shortens; refuses done and expired issues', () => {
@@ -380,10 +353,10 @@ test('issue_extend_lease never shortens; refuses done and expired issues', () =>
   assert.equal(m.run(ops.issueExtendLease, { id: issue.id }, planner(23 * HOUR)).leaseExpiresAt, new Date(T0 + 25 * HOUR).toISOString());
   assert.throws(() => m.run(ops.issueExtendLease, { id: issue.id, extendSec: 59 }, planner()), 'extendSec is 60..86400');
   assert.throws(() => m.run(ops.issueExtendLease, { id: issue.id, extendSec: 86_401 }, planner()));
-  assert.equal(code(() => m.run(ops.issueExtendLease, { id: issue.id }, impl1())), 'ROLE_FORBIDDEN');
-  assert.equal(code(() => m.run(ops.issueExtendLease, { id: issue.id }, planner(26 * HOUR))), 'ISSUE_CLOSED', 'expired');
+  assert.equal(codeOf(() => m.run(ops.issueExtendLease, { id: issue.id }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.issueExtendLease, { id: issue.id }, planner(26 * HOUR))), 'ISSUE_CLOSED', 'expired');
   m.run(ops.issueClose, { id: issue.id, withoutDelivery: true }, planner());
-  assert.equal(code(() => m.run(ops.issueExtendLease, { id: issue.id }, planner())), 'ISSUE_CLOSED', 'done');
+  assert.equal(codeOf(() => m.run(ops.issueExtendLease, { id: issue.id }, planner())), 'ISSUE_CLOSED', 'done');
 });
 
 test('issue_update: replaces only the given fields, never the status; no change commits nothing', () => {
@@ -400,8 +373,8 @@ test('issue_update: replaces only the given fields, never the status; no change 
   assert.equal(m.commits, commits);
   // status is not an input: it is dropped, so nothing changes.
   assert.equal(m.run(ops.issueUpdate, { id: issue.id, status: 'done' } as never, planner()).issue.status, 'open');
-  assert.equal(code(() => m.run(ops.issueUpdate, { id: issue.id, subject: 'x' }, impl1())), 'ROLE_FORBIDDEN');
-  assert.equal(code(() => m.run(ops.issueUpdate, { id: 'I-ZZZZ', subject: 'x' }, planner())), 'ISSUE_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.issueUpdate, { id: issue.id, subject: 'x' }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.issueUpdate, { id: 'I-ZZZZ', subject: 'x' }, planner())), 'ISSUE_NOT_FOUND');
   m.run(ops.issueClose, { id: issue.id, withoutDelivery: true }, planner());
   assert.equal(m.run(ops.issueUpdate, { id: issue.id, description: 'later note' }, planner()).issue.status, 'done', 'a done issue can still be edited');
 });
@@ -448,9 +421,9 @@ test('MCP: issue and docs tools end to end (roles, issue_wait, issue tasks with 
   const reviewer = await initAgent(repo, 'reviewer', 'rev-1');
   const toolNames = async (c: typeof planner) => (await c.client.listTools()).tools.map((t) => t.name);
   const [p, i, r] = [await toolNames(planner), await toolNames(impl), await toolNames(reviewer)];
-  for (const t of ['issue_create', 'issue_update', 'issue_close', 'issue_reopen', 'issue_extend_lease', 'issue_wait', 'doc_write']) assert.ok(p.includes(t), t);
+  for (const t of ['issue_create', 'issue_update', 'issue_close', 'issue_reopen', 'issue_extend_lease', 'doc_write']) assert.ok(p.includes(t), t);
   for (const t of ['issue_wait', 'doc_write', 'issue_get', 'issue_list', 'doc_read', 'doc_list']) assert.ok(i.includes(t), t);
-  assert.ok(!i.includes('issue_create') && !r.includes('doc_write') && !r.includes('issue_wait') && r.includes('doc_read'));
+  assert.ok(!p.includes('issue_wait') && !i.includes('issue_create') && !r.includes('doc_write') && !r.includes('issue_wait') && r.includes('doc_read'));
 
   // issue_wait with nothing there: a timeout is a result, not an error.
   const started = Date.now();

@@ -1,5 +1,7 @@
 // A pure in-memory state for op tests: files by path, decoded exactly as the store would.
+import assert from 'node:assert/strict';
 import { decodeFile, decodeWritten, encodeFile, type Decoded } from '../src/state/codec.js';
+import { DomainError } from '../src/state/errors.js';
 import type { Ctx, Op } from '../src/state/op.js';
 import { State, type Fold, type StateFiles } from '../src/state/state.js';
 import type { z } from 'zod';
@@ -29,19 +31,28 @@ export class MemoryState implements StateFiles {
     return new State(this);
   }
 
+  /**
+   * Write an entity as it is (null deletes), exactly as `run` applies one change, but with no op and no
+   * commit: fixtures the way a finished op of another module, or a person, would have left them.
+   */
+  put(path: string, value: unknown): Decoded | undefined {
+    if (value === null) {
+      this.files.delete(path);
+      return undefined;
+    }
+    // The store encodes to YAML and other processes decode it: check both paths agree.
+    const viaYaml = decodeFile(path, encodeFile(path, value));
+    const decoded = decodeWritten(path, value);
+    this.files.set(path, decoded);
+    if (JSON.stringify(viaYaml) !== JSON.stringify(decoded)) throw new Error(`decodeWritten disagrees with YAML for ${path}`);
+    return decoded;
+  }
+
   /** Run an op like the store does (minus git): validate input, apply changes, count commits. */
   run<S extends z.ZodType, R>(op: Op<S, R>, input: z.input<S>, ctx: Ctx): R {
     const parsed = op.input.parse(input);
     const out = op.run(this.state, parsed, ctx);
-    for (const c of out.changes) {
-      if (c.value === null) this.files.delete(c.path);
-      else {
-        // The store encodes to YAML and other processes decode it: check both paths agree.
-        const viaYaml = decodeFile(c.path, encodeFile(c.path, c.value));
-        this.files.set(c.path, decodeWritten(c.path, c.value));
-        if (JSON.stringify(viaYaml) !== JSON.stringify(this.files.get(c.path))) throw new Error(`decodeWritten disagrees with YAML for ${c.path}`);
-      }
-    }
+    for (const c of out.changes) this.put(c.path, c.value);
     if (out.changes.length) this.commits++;
     return out.result;
   }
@@ -51,3 +62,17 @@ let seq = 0;
 export function ctxFor(actor: string, role: Ctx['role'], now = Date.parse('2026-11-24T10:00:00.000Z')): Ctx {
   return { actor, role, now, entropy: `seed-${seq++}`, workTree: '/repo' };
 }
+
+/** Run a pure op call (or query) that must fail: a DomainError is returned, anything else fails the test. */
+export function errorOf(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
+    return err;
+  }
+  assert.fail('expected an error');
+}
+
+/** The code of the DomainError a pure op call (or query) must fail with. */
+export const codeOf = (fn: () => unknown) => errorOf(fn).code;

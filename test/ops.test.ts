@@ -2,28 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeFile, encodeFile } from '../src/state/codec.js';
-import { DomainError } from '../src/state/errors.js';
 import { idSource, mintId } from '../src/state/ids.js';
 import { normalizeLockPath } from '../src/state/lock-paths.js';
 import { ops } from '../src/state/ops/index.js';
 import { taskList, taskListInput } from '../src/state/queries/task-list.js';
-import { ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, errorOf, MemoryState } from './memory-state.js';
 
 const planner = ctxFor('planner-1', 'planner');
 const impl1 = ctxFor('impl-1', 'implementer');
 const impl2 = ctxFor('impl-2', 'implementer');
-
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected an error');
-}
-
-const code = (fn: () => unknown) => errorOf(fn).code;
 
 function newTask(m: MemoryState, title = 'Do it', extra: Record<string, unknown> = {}) {
   return m.run(ops.taskCreate, { title, ...extra }, ctxFor('planner-1', 'planner')).task;
@@ -47,18 +34,18 @@ test('claim: only todo tasks, one owner, a done task is never reopened by a clai
   const claimed = m.run(ops.taskClaim, { id: t.id }, impl1).task;
   assert.equal(claimed.status, 'in_progress');
   assert.equal(claimed.owner, 'impl-1');
-  assert.equal(code(() => m.run(ops.taskClaim, { id: t.id }, impl2)), 'TASK_NOT_CLAIMABLE');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: t.id }, impl2)), 'TASK_NOT_CLAIMABLE');
   m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'done' }, impl1);
   m.run(ops.taskApprove, { id: t.id }, planner);
-  assert.equal(code(() => m.run(ops.taskClaim, { id: t.id }, impl2)), 'TASK_NOT_CLAIMABLE');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: t.id }, impl2)), 'TASK_NOT_CLAIMABLE');
   assert.equal(m.state.task(t.id)?.status, 'done');
-  assert.equal(code(() => m.run(ops.taskClaim, { id: 'T-ZZZZ' }, impl1)), 'TASK_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: 'T-ZZZZ' }, impl1)), 'TASK_NOT_FOUND');
 });
 
 test('claim: owner parameter must be the caller (no impersonation)', () => {
   const m = new MemoryState();
   const t = newTask(m);
-  assert.equal(code(() => m.run(ops.taskClaim, { id: t.id, owner: 'impl-2' }, impl1)), 'IDENTITY_MISMATCH');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: t.id, owner: 'impl-2' }, impl1)), 'IDENTITY_MISMATCH');
   assert.equal(m.run(ops.taskClaim, { id: t.id, owner: 'impl-1' }, impl1).task.owner, 'impl-1');
 });
 
@@ -66,9 +53,9 @@ test('dependencies: a task is claimable only when its dependencies are done; cyc
   const m = new MemoryState();
   const a = newTask(m, 'a', { complexity: 'simple' });
   const b = newTask(m, 'b', { dependsOn: [a.id] });
-  assert.equal(code(() => m.run(ops.taskClaim, { id: b.id }, impl1)), 'TASK_NOT_CLAIMABLE');
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: a.id, dependsOn: [b.id] }, planner)), 'INVALID_INPUT');
-  assert.equal(code(() => m.run(ops.taskCreate, { title: 'c', dependsOn: ['T-0000'] }, planner)), 'TASK_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: b.id }, impl1)), 'TASK_NOT_CLAIMABLE');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: a.id, dependsOn: [b.id] }, planner)), 'INVALID_INPUT');
+  assert.equal(codeOf(() => m.run(ops.taskCreate, { title: 'c', dependsOn: ['T-0000'] }, planner)), 'TASK_NOT_FOUND');
   m.run(ops.taskClaim, { id: a.id }, impl1);
   m.run(ops.taskUpdate, { id: a.id, status: 'done' }, impl1);
   assert.equal(m.run(ops.taskClaim, { id: b.id }, impl2).task.owner, 'impl-2');
@@ -77,19 +64,19 @@ test('dependencies: a task is claimable only when its dependencies are done; cyc
 test('transitions: legal moves only, by the right agent', () => {
   const m = new MemoryState();
   const t = newTask(m, 'medium task');
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'in_progress' }, planner)), 'INVALID_TRANSITION');
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, title: 'x' }, impl1)), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: t.id, status: 'in_progress' }, planner)), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: t.id, title: 'x' }, impl1)), 'NOT_OWNER');
   m.run(ops.taskClaim, { id: t.id }, impl1);
   // Medium tasks go through review: the owner cannot mark them done.
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, impl1)), 'INVALID_TRANSITION');
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'blocked' }, impl2)), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, impl1)), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: t.id, status: 'blocked' }, impl2)), 'NOT_OWNER');
   // Review moves have their own ops (they carry notes and feedback).
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'review' }, impl1)), 'INVALID_TRANSITION');
-  assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'n' }, impl2)), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: t.id, status: 'review' }, impl1)), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'n' }, impl2)), 'NOT_OWNER');
   m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'n' }, impl1);
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, impl1)), 'INVALID_TRANSITION');
-  assert.equal(code(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, planner)), 'INVALID_TRANSITION');
-  assert.equal(code(() => m.run(ops.taskApprove, { id: t.id }, impl1)), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, impl1)), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskUpdate, { id: t.id, status: 'done' }, planner)), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskApprove, { id: t.id }, impl1)), 'ROLE_FORBIDDEN');
   m.run(ops.taskApprove, { id: t.id }, planner);
   // Giving a task back clears its owner.
   const u = newTask(m, 'u');
@@ -110,7 +97,7 @@ test('an update that changes nothing commits nothing', () => {
 
 test('project context: omitted fields are kept (seed bug L15)', () => {
   const m = new MemoryState();
-  assert.equal(code(() => m.run(ops.projectContextSet, { description: 'only this' }, planner)), 'INVALID_INPUT');
+  assert.equal(codeOf(() => m.run(ops.projectContextSet, { description: 'only this' }, planner)), 'INVALID_INPUT');
   m.run(ops.projectContextSet, { description: 'd', endState: 'e', techStack: ['ts'], tests: ['npm test'] }, planner);
   const r = m.run(ops.projectContextSet, { implementationPlan: ['step 1'] }, planner);
   assert.deepEqual(r.context.techStack, ['ts']);
@@ -135,7 +122,7 @@ test('lock paths: one canonical form; nothing outside the repository', () => {
   assert.equal(normalizeLockPath('src\\b\\..\\a.ts', '/repo'), 'src/a.ts');
   assert.equal(normalizeLockPath('src/dir/', '/repo'), 'src/dir');
   for (const bad of ['../etc/passwd', '/etc/passwd', '/repo-other/a', '.', '.git/config', 'a\u0000b', 'x'.repeat(5000)]) {
-    assert.equal(code(() => normalizeLockPath(bad, '/repo')), 'INVALID_INPUT', bad);
+    assert.equal(codeOf(() => normalizeLockPath(bad, '/repo')), 'INVALID_INPUT', bad);
   }
 });
 
@@ -148,15 +135,15 @@ test('leases: conflict names the holder, re-acquire extends, release re-acquirab
   assert.equal(err.data?.holder, 'impl-1');
   assert.equal(err.data?.leaseId, l1.lease.id);
   // A folder overlaps the files in it, both ways; the conflict names the path that overlaps.
-  assert.equal(code(() => m.run(ops.lockAcquire, { path: 'src' }, impl2)), 'LOCK_HELD');
+  assert.equal(codeOf(() => m.run(ops.lockAcquire, { path: 'src' }, impl2)), 'LOCK_HELD');
   m.run(ops.lockAcquire, { path: 'docs' }, impl1);
   assert.equal(errorOf(() => m.run(ops.lockAcquire, { path: 'docs/guide.md' }, impl2)).data?.heldPath, 'docs');
   const again = m.run(ops.lockAcquire, { path: 'src/a.ts' }, impl1);
   assert.equal(again.extended, true);
   assert.equal(again.lease.id, l1.lease.id);
-  assert.equal(code(() => m.run(ops.lockRelease, { path: 'src/a.ts' }, impl2)), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.lockRelease, { path: 'src/a.ts' }, impl2)), 'NOT_OWNER');
   m.run(ops.lockRelease, { path: '/repo/src/a.ts' }, impl1);
-  assert.equal(code(() => m.run(ops.lockRelease, { path: 'src/a.ts' }, impl1)), 'LOCK_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.lockRelease, { path: 'src/a.ts' }, impl1)), 'LOCK_NOT_FOUND');
   const l2 = m.run(ops.lockAcquire, { path: 'src/a.ts' }, impl2);
   assert.equal(l2.lease.owner, 'impl-2');
 });
@@ -213,14 +200,14 @@ test('codec: sorted keys, no empty lists, stable bytes, and a bad file is corrup
     }
   }
   m.putText(path, 'title: [unclosed');
-  assert.equal(code(() => m.state.task(t.id)), 'STATE_CORRUPT');
+  assert.equal(codeOf(() => m.state.task(t.id)), 'STATE_CORRUPT');
   assert.equal(m.state.tasks().corrupt[0]?.path, path);
 });
 
 test('format: a newer state format is refused with FORMAT_TOO_NEW', () => {
   const m = new MemoryState();
   m.putText('lockstep.yaml', 'format: 99\n');
-  assert.equal(code(() => m.state.meta()), 'FORMAT_TOO_NEW');
+  assert.equal(codeOf(() => m.state.meta()), 'FORMAT_TOO_NEW');
 });
 
 test('review: request changes sends the task back with feedback; the last approval leaves ALL TASKS COMPLETE once', () => {

@@ -3,15 +3,13 @@
 // MemoryState with an injected clock, and end to end through separate MCP server processes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { z } from 'zod';
-import { DomainError } from '../src/state/errors.js';
 import { paths } from '../src/state/layout.js';
-import { defineOp, type Ctx } from '../src/state/op.js';
+import type { Ctx } from '../src/state/op.js';
 import { ops } from '../src/state/ops/index.js';
 import { waitableTasks } from '../src/state/queries/task-wait.js';
 import type { Issue, Task } from '../src/state/schema.js';
 import { fsckStrict, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, MemoryState } from './memory-state.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 const SEC = 1000;
@@ -21,26 +19,8 @@ const planner2 = (s = 0) => at('planner-2', 'planner', s);
 const impl1 = (s = 0) => at('impl-1', 'implementer', s);
 const impl2 = (s = 0) => at('impl-2', 'implementer', s);
 
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected an error');
-}
-const code = (fn: () => unknown) => errorOf(fn).code;
-
-/** Write files as they are, the way a finished op of another module would have left them. */
-const put = defineOp({
-  name: 'test.put',
-  input: z.object({ files: z.array(z.object({ path: z.string(), value: z.unknown() })) }),
-  run: (_state, input) => ({ changes: input.files.map((f) => ({ path: f.path, value: f.value ?? null })), result: undefined }),
-});
-
 function putTask(m: MemoryState, task: Task): void {
-  m.run(put, { files: [{ path: paths.task(task.id), value: task }] }, planner());
+  m.put(paths.task(task.id), task);
 }
 
 /** A minimal open issue written straight into the state (no dependency on the issue ops). */
@@ -57,7 +37,7 @@ function newIssue(m: MemoryState, id = 'I-AAAA'): Issue {
     createdBy: 'planner-1',
     updatedAt: new Date(T0).toISOString(),
   };
-  m.run(put, { files: [{ path: paths.issue(id), value: issue }] }, planner());
+  m.put(paths.issue(id), issue);
   return issue;
 }
 
@@ -119,19 +99,19 @@ test('task.ask: a retry after the reply came in returns that reply instead of as
 test('task.ask refusals: not the owner, not working on it', () => {
   const m = new MemoryState();
   const t = newTask(m);
-  assert.equal(code(() => m.run(ops.taskAsk, { task: t.id, content: 'q' }, impl1())), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskAsk, { task: t.id, content: 'q' }, impl1())), 'NOT_OWNER');
   claim(m, t.id, impl1());
-  assert.equal(code(() => m.run(ops.taskAsk, { task: t.id, content: 'q' }, impl2())), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskAsk, { task: t.id, content: 'q' }, impl2())), 'NOT_OWNER');
   m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'done' }, impl1());
-  assert.equal(code(() => m.run(ops.taskAsk, { task: t.id, content: 'q' }, impl1())), 'INVALID_TRANSITION');
-  assert.equal(code(() => m.run(ops.taskAsk, { task: 'T-ZZZZ', content: 'q' }, impl1())), 'TASK_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.taskAsk, { task: t.id, content: 'q' }, impl1())), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskAsk, { task: 'T-ZZZZ', content: 'q' }, impl1())), 'TASK_NOT_FOUND');
 });
 
 test('task.reply: default is the oldest open question; the task resumes only when none is left', () => {
   const m = new MemoryState();
   const t = newTask(m);
   claim(m, t.id, impl1());
-  assert.equal(code(() => m.run(ops.taskReply, { task: t.id, content: 'nothing asked' }, planner())), 'MESSAGE_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.taskReply, { task: t.id, content: 'nothing asked' }, planner())), 'MESSAGE_NOT_FOUND');
   const q1 = m.run(ops.taskMessage, { task: t.id, content: 'first?', kind: 'question' }, impl1(1)).message;
   const q2 = m.run(ops.taskMessage, { task: t.id, content: 'second?', kind: 'blocker' }, impl1(2)).message;
   assert.equal(task(m, t.id).status, 'blocked');
@@ -140,12 +120,12 @@ test('task.reply: default is the oldest open question; the task resumes only whe
   assert.equal(r1.reply.replyTo, q1.id);
   assert.equal(r1.reply.kind, 'reply');
   assert.equal(r1.task.status, 'blocked', 'still waiting on the blocker');
-  assert.equal(code(() => m.run(ops.taskReply, { task: t.id, content: 'again', messageId: q1.id }, planner())), 'MESSAGE_ALREADY_REPLIED');
-  assert.equal(code(() => m.run(ops.taskReply, { task: t.id, content: 'x', messageId: 'M-ZZZZ' }, planner())), 'MESSAGE_NOT_FOUND');
-  assert.equal(code(() => m.run(ops.taskReply, { task: t.id, content: 'x', messageId: r1.reply.id }, planner())), 'MESSAGE_NOT_FOUND', 'a reply is not a question');
+  assert.equal(codeOf(() => m.run(ops.taskReply, { task: t.id, content: 'again', messageId: q1.id }, planner())), 'MESSAGE_ALREADY_REPLIED');
+  assert.equal(codeOf(() => m.run(ops.taskReply, { task: t.id, content: 'x', messageId: 'M-ZZZZ' }, planner())), 'MESSAGE_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.taskReply, { task: t.id, content: 'x', messageId: r1.reply.id }, planner())), 'MESSAGE_NOT_FOUND', 'a reply is not a question');
   const r2 = m.run(ops.taskReply, { task: t.id, content: 'answer two', messageId: q2.id }, planner(4));
   assert.equal(r2.task.status, 'in_progress');
-  assert.equal(code(() => m.run(ops.taskReply, { task: t.id, content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.taskReply, { task: t.id, content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
 });
 
 test('S17: task_message refuses kind reply; replies only through task_reply by a planner', async () => {
@@ -154,13 +134,13 @@ test('S17: task_message refuses kind reply; replies only through task_reply by a
   const t = newTask(m);
   claim(m, t.id, impl1());
   assert.throws(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'reply' as 'message' }, impl1()));
-  assert.equal(code(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'question' }, impl2())), 'NOT_OWNER');
-  assert.equal(code(() => m.run(ops.taskMessage, { task: t.id, content: 'x' }, impl2())), 'NOT_OWNER');
-  assert.equal(code(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'question' }, planner())), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'question' }, impl2())), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskMessage, { task: t.id, content: 'x' }, impl2())), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'question' }, planner())), 'NOT_OWNER');
   const note = m.run(ops.taskMessage, { task: t.id, content: 'FYI: use the v2 API' }, planner());
   assert.equal(note.message.kind, 'message');
   assert.equal(note.task.status, 'in_progress', 'a plain message blocks nothing');
-  assert.equal(code(() => m.run(ops.taskReply, { task: t.id, content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.taskReply, { task: t.id, content: 'x' }, impl1())), 'ROLE_FORBIDDEN');
 
   // Through MCP: the enum refuses reply with INVALID_INPUT; task_reply is not an implementer tool.
   const repo = makeRepo();
@@ -229,7 +209,7 @@ test('S19: a held signal is not redelivered before its hold expires; handled sig
   assert.equal(signal(m, planner(2000))?.messageId, qb.id);
   m.run(ops.taskReply, { task: b.id, content: 'unblocked' }, planner(2001));
   assert.equal(signal(m, planner(2002)), undefined);
-  assert.equal(code(() => signal(m, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => signal(m, impl1())), 'ROLE_FORBIDDEN');
 });
 
 test('signals: a question of an expired claim is no signal; a request for changes ends a submission signal; issue filter', () => {
@@ -281,13 +261,13 @@ test('task.extend_lease: extends a live claim, never shortens, refuses project t
   assert.equal(shorter.expiresAt, r.expiresAt);
   const byDefault = m.run(ops.taskExtendLease, { task: t.id }, impl1(5000));
   assert.equal(byDefault.expiresAt, new Date(T0 + 8600 * SEC).toISOString(), 'default: settings.taskLeaseSec from now');
-  assert.equal(code(() => m.run(ops.taskExtendLease, { task: t.id }, impl2(5000))), 'NOT_OWNER');
-  assert.equal(code(() => m.run(ops.taskExtendLease, { task: t.id }, impl1(9000))), 'LEASE_EXPIRED');
+  assert.equal(codeOf(() => m.run(ops.taskExtendLease, { task: t.id }, impl2(5000))), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskExtendLease, { task: t.id }, impl1(9000))), 'LEASE_EXPIRED');
   assert.throws(() => m.run(ops.taskExtendLease, { task: t.id, extendSec: 10 }, impl1()), 'extendSec below 60 is refused');
 
   const project = newTask(m, 'Project task');
   claim(m, project.id, impl1());
-  assert.equal(code(() => m.run(ops.taskExtendLease, { task: project.id }, impl1())), 'INVALID_INPUT');
+  assert.equal(codeOf(() => m.run(ops.taskExtendLease, { task: project.id }, impl1())), 'INVALID_INPUT');
 });
 
 test('S14: task claim expiry', () => {
@@ -310,14 +290,14 @@ test('S14: task claim expiry', () => {
 
   // The 3600 s lease runs out (asking at 20 s renewed nothing: renewal starts past half-life).
   const expired = 3700;
-  assert.equal(code(() => m.run(ops.taskExtendLease, { task: t.id }, impl1(expired))), 'LEASE_EXPIRED');
-  assert.equal(code(() => m.run(ops.taskAsk, { task: t.id, content: 'stuck?' }, impl1(expired))), 'LEASE_EXPIRED');
-  assert.equal(code(() => m.run(ops.taskMessage, { task: t.id, content: 'still here', kind: 'blocker' }, impl1(expired))), 'LEASE_EXPIRED');
+  assert.equal(codeOf(() => m.run(ops.taskExtendLease, { task: t.id }, impl1(expired))), 'LEASE_EXPIRED');
+  assert.equal(codeOf(() => m.run(ops.taskAsk, { task: t.id, content: 'stuck?' }, impl1(expired))), 'LEASE_EXPIRED');
+  assert.equal(codeOf(() => m.run(ops.taskMessage, { task: t.id, content: 'still here', kind: 'blocker' }, impl1(expired))), 'LEASE_EXPIRED');
   assert.equal(signal(m, planner(expired)), undefined, "the expired owner's question is nobody's signal");
   assert.deepEqual(waitableTasks(m.state, 'impl-2', T0 + expired * SEC, { limit: 50 }).map((r) => [r.id, r.status]).sort(), [
     [other.id, 'todo'],
     [t.id, 'todo'],
-  ]);
+  ].sort());
 
   const taken = m.run(ops.taskClaim, { id: t.id }, impl2(expired));
   assert.equal(taken.expiredFrom, 'impl-1');
@@ -335,8 +315,8 @@ test('S14: task claim expiry', () => {
     "the old owner's lease on the taken task is released; the one on its other task stays",
   );
   // The old owner is out: its lease and question tools now say so.
-  assert.equal(code(() => m.run(ops.taskExtendLease, { task: t.id }, impl1(expired))), 'NOT_OWNER');
-  assert.equal(code(() => m.run(ops.taskAsk, { task: t.id, content: 'stuck?' }, impl1(expired))), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskExtendLease, { task: t.id }, impl1(expired))), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskAsk, { task: t.id, content: 'stuck?' }, impl1(expired))), 'NOT_OWNER');
   // The new owner's identical question is its own, not the old one reused.
   const q = m.run(ops.taskAsk, { task: t.id, content: 'stuck?' }, impl2(expired + 1));
   assert.equal(q.reused, false);
@@ -360,7 +340,7 @@ test('task.reset: pristine todo, spec doc kept, other docs and only this task\'s
   m.run(ops.lockAcquire, { path: 'src/c.ts' }, impl2());
   m.run(ops.taskAsk, { task: t.id, content: 'q?' }, impl1());
 
-  assert.equal(code(() => m.run(ops.taskReset, { task: t.id }, impl1())), 'ROLE_FORBIDDEN');
+  assert.equal(codeOf(() => m.run(ops.taskReset, { task: t.id }, impl1())), 'ROLE_FORBIDDEN');
   const r = m.run(ops.taskReset, { task: t.id, reason: 'wrong approach' }, planner(5));
   assert.equal(r.changed, true);
   assert.deepEqual(r.deletedDocs.sort(), [`docs/tasks/${t.id}/notes.md`, `docs/tasks/${t.id}/sub/more.md`]);
@@ -383,7 +363,7 @@ test('task.reset: pristine todo, spec doc kept, other docs and only this task\'s
   m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'done' }, impl2(9));
   m.run(ops.taskApprove, { id: t.id }, planner(10));
   assert.equal(m.run(ops.taskReset, { task: t.id }, planner(11)).task.status, 'todo');
-  assert.equal(code(() => m.run(ops.taskReset, { task: 'T-ZZZZ' }, planner())), 'TASK_NOT_FOUND');
+  assert.equal(codeOf(() => m.run(ops.taskReset, { task: 'T-ZZZZ' }, planner())), 'TASK_NOT_FOUND');
 });
 
 // ---------------------------------------------------------------- MCP end to end

@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { allowedFailures, pickNext, tierFor, tierOrder, workerStats } from '../src/state/difficulty.js';
-import { DomainError } from '../src/state/errors.js';
 import { paths } from '../src/state/layout.js';
-import { defineOp, isoTime } from '../src/state/op.js';
+import { isoTime } from '../src/state/op.js';
 import { ops } from '../src/state/ops/index.js';
 import type { ReviewRecord } from '../src/state/review.js';
 import type { Complexity, Issue, Task } from '../src/state/schema.js';
 import { fsckStrict, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, errorOf, MemoryState } from './memory-state.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 const MIN = 60_000;
@@ -19,28 +18,10 @@ const planner = (now = T0) => ctxFor('planner-1', 'planner', now);
 const as = (name: string, now = T0) => ctxFor(name, 'implementer', now);
 const ISSUE = 'I-AAAA';
 
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected an error');
-}
-const code = (fn: () => unknown) => errorOf(fn).code;
-
-/** Write a file as it is (issues and task fields that task.create does not take). */
-const put = defineOp({
-  name: 'test.put',
-  input: z.object({ path: z.string(), value: z.unknown() }),
-  run: (_state, input) => ({ changes: [{ path: input.path, value: input.value }], result: undefined }),
-});
-
 function withIssue(m: MemoryState): void {
   const at = isoTime(T0);
   const issue: Issue = { id: ISSUE, subject: 'Login', status: 'open', leaseExpiresAt: isoTime(T0 + 24 * 60 * MIN), docs: [], sharedDocPaths: [], projectDocPaths: [], createdAt: at, createdBy: 'planner-1', updatedAt: at };
-  m.run(put, { path: paths.issue(ISSUE), value: issue }, planner());
+  m.put(paths.issue(ISSUE), issue);
 }
 
 /** A todo task; with an issue its claims have a lease (settings.taskLeaseSec). */
@@ -48,7 +29,7 @@ function newTask(m: MemoryState, title: string, complexity: Complexity, points?:
   const t = m.run(ops.taskCreate, { title, complexity }, planner()).task;
   if (points === undefined && issue === undefined) return t;
   const value: Task = { ...t, points, issue };
-  m.run(put, { path: paths.task(t.id), value }, planner());
+  m.put(paths.task(t.id), value);
   return m.state.task(t.id)!;
 }
 
@@ -147,9 +128,9 @@ test('submit records artifacts, with changed files normalised repo-relative', ()
     links: ['https://example.com/pr/1'],
   };
   for (const bad of ['../x.ts', 'src/../../x.ts', '/etc/passwd', '/repo-other/a.ts', '.', 'a\u0000b']) {
-    assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, artifacts: { ...artifacts, changedFiles: [bad] } }, as('impl-1'))), 'INVALID_INPUT', bad);
+    assert.equal(codeOf(() => m.run(ops.taskSubmitForReview, { id: t.id, artifacts: { ...artifacts, changedFiles: [bad] } }, as('impl-1'))), 'INVALID_INPUT', bad);
   }
-  assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, artifacts: { changedFiles: ['a.ts'] } }, as('impl-1'))), 'INVALID_INPUT', 'notes or a summary is required');
+  assert.equal(codeOf(() => m.run(ops.taskSubmitForReview, { id: t.id, artifacts: { changedFiles: ['a.ts'] } }, as('impl-1'))), 'INVALID_INPUT', 'notes or a summary is required');
   assert.throws(() => m.run(ops.taskSubmitForReview, { id: t.id, artifacts: { ...artifacts, diff: 'x'.repeat(200_001) } }, as('impl-1')), (e) => e instanceof z.ZodError, 'a diff is at most 200 KB');
   const r = m.run(ops.taskSubmitForReview, { id: t.id, artifacts }, as('impl-1'));
   assert.equal(r.task.status, 'review');
@@ -174,14 +155,14 @@ test('submit needs the live claim; a blocked task waits for its answer first', (
   withIssue(m);
   const t = newTask(m, 'A', 'medium', 2);
   m.run(ops.taskClaim, { id: t.id }, as('impl-1'));
-  assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'x' }, as('impl-2'))), 'NOT_OWNER');
-  assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, owner: 'impl-2', reviewNotes: 'x' }, as('impl-1'))), 'IDENTITY_MISMATCH');
+  assert.equal(codeOf(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'x' }, as('impl-2'))), 'NOT_OWNER');
+  assert.equal(codeOf(() => m.run(ops.taskSubmitForReview, { id: t.id, owner: 'impl-2', reviewNotes: 'x' }, as('impl-1'))), 'IDENTITY_MISMATCH');
   m.run(ops.taskUpdate, { id: t.id, status: 'blocked' }, as('impl-1'));
-  assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'x' }, as('impl-1'))), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'x' }, as('impl-1'))), 'INVALID_TRANSITION');
   m.run(ops.taskUpdate, { id: t.id, status: 'in_progress' }, as('impl-1'));
   const expiresAt = Date.parse(task(m, t.id).claim!.expiresAt!);
   const commits = m.commits;
-  assert.equal(code(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'late' }, as('impl-1', expiresAt))), 'LEASE_EXPIRED', 'an expired claim cannot be submitted');
+  assert.equal(codeOf(() => m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'late' }, as('impl-1', expiresAt))), 'LEASE_EXPIRED', 'an expired claim cannot be submitted');
   assert.equal(m.commits, commits);
   m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'in time' }, as('impl-1', expiresAt - 1));
   assert.equal(task(m, t.id).status, 'review');
@@ -204,7 +185,7 @@ test('approve and request changes record score, details and the score history', 
   assert.deepEqual(back.review?.reviewedRefs, ['src/a.ts']);
   assert.equal(back.claim?.expiresAt, isoTime(later + 3600 * 1000), 'the owner gets a full lease to fix it');
   assert.deepEqual(back.reviews, [{ worker: 'impl-1', verdict: 'changes_requested', score: 1, points: 4, by: 'planner-1', at: isoTime(later) }]);
-  assert.equal(code(() => m.run(ops.taskApprove, { id: t.id, score: 5 }, planner(later))), 'INVALID_TRANSITION', 'back in progress: no verdict until resubmitted');
+  assert.equal(codeOf(() => m.run(ops.taskApprove, { id: t.id, score: 5 }, planner(later))), 'INVALID_TRANSITION', 'back in progress: no verdict until resubmitted');
 
   m.run(ops.taskSubmitForReview, { id: t.id, reviewNotes: 'tests added' }, as('impl-1', later));
   const zodError = (e: unknown) => e instanceof z.ZodError;
@@ -240,7 +221,7 @@ test('S6: a reserved next task cannot be taken by another worker', () => {
   const stolen = errorOf(() => m.run(ops.taskClaim, { id: b.id }, as('impl-2')));
   assert.equal(stolen.code, 'TASK_RESERVED');
   assert.equal(stolen.data?.reservedFor, 'impl-1');
-  assert.equal(code(() => m.run(ops.taskClaim, { id: b.id, owner: 'impl-1' }, as('impl-2'))), 'IDENTITY_MISMATCH');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: b.id, owner: 'impl-1' }, as('impl-2'))), 'IDENTITY_MISMATCH');
   assert.equal(m.run(ops.taskNext, { issue: ISSUE }, as('impl-2')).claimed, false, "task_next skips another worker's reservation");
   const c = newTask(m, 'C', 'simple', 9);
   assert.equal(m.run(ops.taskNext, {}, as('impl-2')).task?.id, c.id);
@@ -259,7 +240,7 @@ test('S7: a failed claim burns nothing', () => {
   m.run(ops.taskApprove, { id: a.id, reserveNext: true }, planner());
   const before = task(m, b.id);
   const commits = m.commits;
-  for (let i = 0; i < 3; i++) assert.equal(code(() => m.run(ops.taskClaim, { id: b.id }, as('impl-2'))), 'TASK_RESERVED');
+  for (let i = 0; i < 3; i++) assert.equal(codeOf(() => m.run(ops.taskClaim, { id: b.id }, as('impl-2'))), 'TASK_RESERVED');
   assert.deepEqual(task(m, b.id), before, 'the reservation is intact');
   assert.equal(m.commits, commits, 'a refused claim commits nothing');
   const claimed = m.run(ops.taskClaim, { id: b.id }, as('impl-1', T0 + MIN)).task;
@@ -272,7 +253,7 @@ test('S7: a failed claim burns nothing', () => {
   inReview(m, d, 'impl-3');
   assert.equal(m.run(ops.taskApprove, { id: d.id, reserveNext: true }, planner()).next?.type, 'claim_task');
   assert.equal(task(m, c.id).reservation?.for, 'impl-3');
-  assert.equal(code(() => m.run(ops.taskClaim, { id: c.id }, as('impl-2', T0 + 899 * 1000))), 'TASK_RESERVED');
+  assert.equal(codeOf(() => m.run(ops.taskClaim, { id: c.id }, as('impl-2', T0 + 899 * 1000))), 'TASK_RESERVED');
   assert.equal(m.run(ops.taskClaim, { id: c.id }, as('impl-2', T0 + 900 * 1000)).task.owner, 'impl-2');
 });
 
@@ -304,7 +285,7 @@ test('S8: reserving again is idempotent and a reserved candidate is skipped', ()
   assert.deepEqual(reservedFor('impl-2'), [b2.id]);
   // Retrying an approval changes nothing (the task is done), so nothing can be counted twice.
   const commits = m.commits;
-  assert.equal(code(() => m.run(ops.taskApprove, { id: a3.id, score: 5, reserveNext: true }, planner(T0 + 2 * MIN))), 'INVALID_TRANSITION');
+  assert.equal(codeOf(() => m.run(ops.taskApprove, { id: a3.id, score: 5, reserveNext: true }, planner(T0 + 2 * MIN))), 'INVALID_TRANSITION');
   assert.equal(m.commits, commits);
   assert.equal(task(m, a3.id).reviews.length, 1);
 
@@ -327,8 +308,8 @@ test('S9: a verdict needs a task in review', async () => {
   m.run(ops.taskApprove, { id: done.id, score: 5 }, planner());
   const commits = m.commits;
   for (const id of [todo.id, expired.id, done.id]) {
-    assert.equal(code(() => m.run(ops.taskApprove, { id, score: 5, reserveNext: true }, planner(after))), 'INVALID_TRANSITION', id);
-    assert.equal(code(() => m.run(ops.taskRequestChanges, { id, feedback: 'no', score: 1 }, planner(after))), 'INVALID_TRANSITION', id);
+    assert.equal(codeOf(() => m.run(ops.taskApprove, { id, score: 5, reserveNext: true }, planner(after))), 'INVALID_TRANSITION', id);
+    assert.equal(codeOf(() => m.run(ops.taskRequestChanges, { id, feedback: 'no', score: 1 }, planner(after))), 'INVALID_TRANSITION', id);
   }
   assert.equal(m.commits, commits);
   assert.equal(task(m, done.id).reviews.length, 1);

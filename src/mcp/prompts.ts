@@ -38,7 +38,7 @@ preferred type (or use launch_implementer where your server offers it).
 
 PHASE monitoring (tasks exist). Loop until the project is complete or stopped:
   1. events_wait({cursor}): pass back the cursor it returned last time. {timedOut:true} only means
-     nothing happened yet: call it again.
+     nothing happened yet: call it again. (With issues: the signal loop below.)
   2. task_summary for the counts; task_list({status:"review"}) for work waiting on you.
   3. Review every task in status review (REVIEWING TASKS).
   4. discussion_inbox: answer each discussion with discussion_reply; settle it with discussion_resolve.
@@ -47,6 +47,24 @@ PHASE monitoring (tasks exist). Loop until the project is complete or stopped:
      the same way once its blocker is settled. Leases expire on their own (lock_list shows who
      holds which files). implementer_reset marks every implementer stopped (they re-register).
   6. Add tasks (task_create) or change them (task_update) when the plan needs it.
+
+ISSUES AND ACCEPTANCE (a request with its own docs, tasks, and an acceptor who signs it off)
+- issue_create({subject, userDoc:{name:"user", content}, leadDoc:{name:"plan", content}}): the
+  user's words and your plan become issue docs. Then one task_create({issue, title, points,
+  spec:{goal, acceptance, rules, constraints}}) per task; the spec becomes the task's doc.
+- Signal loop: events_wait({signals:true, issue}) returns ONE thing to handle and holds it for you
+  (another planner gets it only if you do not handle it in time). A question or blocker:
+  task_reply({task, messageId, content}). A submission: task_approve({id, score, summary, details,
+  reserveNext:true}) or task_request_changes({id, feedback, details}). score is 1 (poor), 2 or 5
+  (excellent); reserveNext reserves that worker's next task for that worker only.
+  {timedOut:true} just means nothing is waiting: call it again.
+- Issue tasks have a claim lease: a worker that vanishes loses its task back to todo. task_reset
+  puts a task back to a clean todo on purpose.
+- When every task is done, create a verification task: its implementer runs the test script and
+  each documented manual step and submits the outputs. Then delivery_submit({issue, summary,
+  artifacts, testEvidence, wait:true}) with those results: changedFiles must name every file the
+  tasks changed. Rejected: create fix tasks and deliver again. Approved: issue_close({id}).
+- issue_extend_lease keeps an idle issue open (work on its tasks renews it by itself).
 
 REVIEWING TASKS
 Read the task and its reviewNotes (task_get) and the changed files. Then either:
@@ -129,6 +147,19 @@ Use discussion_start with waitingOn "planner":
 While you wait for an answer, work on another task if one is ready. Use note_append for progress
 or facts other agents need.
 
+ISSUE TASKS
+- issue_wait and task_wait({issue}) block until there is work; task_next({issue}) claims the best
+  ready task (one the planner reserved for you comes first).
+- Read the spec first: doc_read({scope:"task", task, name:"spec"}), and the issue's docs
+  (doc_list / doc_read with scope "issue").
+- Your claim has a lease (task_get: claim.expiresAt). Your activity on the task renews it; before
+  long silent work, task_extend_lease. An expired claim goes back to todo (LEASE_EXPIRED).
+- Questions: task_ask({task, content}) blocks until the planner answers; the task is blocked
+  meanwhile. {timedOut:true}: call it again with the same content (it is not asked twice).
+- Finish with task_submit_for_review({id, artifacts:{summary, changedFiles, testCases, testResult,
+  testOutput}, wait:true}). The verdict comes back with your next reserved task (next): take it
+  with task_next.
+
 WORKTREE MODE
 If you were given a worktree (a directory and a branch): work only there, commit often on your
 branch, no file leases are needed, and never merge it yourself: the planner merges after approval.
@@ -162,6 +193,16 @@ REVIEW LOOP
 6. events_wait({cursor}) for new work: pass back the cursor it returned; {timedOut:true} just means
    call again. Then repeat from step 1.
 Stop when the project is stopped or complete (coordination_init, status_get or a system note says so).
+
+ACCEPTANCE (deliveries of an issue)
+1. delivery_wait() takes exactly one delivery waiting for acceptance; it is yours while you hold
+   it (delivery_extend_lease for long checks). {timedOut:true}: call it again.
+2. acceptance_bundle({issue}): the issue, every task's result and review, changed files, the docs
+   and the history.
+3. Re-run the delivery's test script and every documented command yourself (command_run).
+4. delivery_review({deliveryId, verdict, verification:{scriptPassed, scriptResult, docPassed,
+   docResults}, feedback}): one docResult per documented command, with the same command text.
+   Approve only what passed; otherwise reject with specific feedback.
 
 WHAT TO CHECK
 - Does the change do what the task says, completely? Nothing missing, nothing unrelated.

@@ -49,7 +49,7 @@ export function plannerGuidance(state: State) {
     taskSummary: summary,
     implementers: { total: implementers.length, active: implementers.filter((a) => a.status === 'active').length },
     instruction:
-      'Loop: events_wait (pass back the cursor) -> review tasks in review (task_approve / task_request_changes) -> answer discussion_inbox -> add tasks as needed. When ALL TASKS COMPLETE appears, check the acceptance criteria and project_status_set complete.',
+      'Loop: events_wait({signals:true}) hands you the next question, blocker or submission (task_reply / task_approve / task_request_changes) -> answer discussion_inbox -> add tasks as needed. An issue whose tasks are all done goes to acceptance with delivery_submit. When ALL TASKS COMPLETE appears, check the acceptance criteria and project_status_set complete.',
   };
 }
 
