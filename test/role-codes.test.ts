@@ -1,7 +1,7 @@
-// Role codes (LOCKSTEP_ROLE_CODE_<ROLE>): role_code required in every schema and call of a coded role.
+// Role codes (LOCKSTEP_ROLE_CODE_<ROLE>) and --disable-tools: what a server exposes and to whom.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { agent, makeRepo, toolError } from './helpers.js';
+import { agent, cli, makeRepo, toolError } from './helpers.js';
 
 const CODES = { LOCKSTEP_ROLE_CODE_PLANNER: 'plan-s3cret', LOCKSTEP_ROLE_CODE_WORKER: 'work-s3cret' };
 
@@ -53,4 +53,16 @@ test('role codes: without codes nothing changes', async () => {
   const { tools } = await c.client.listTools();
   assert.ok(tools.every((t) => !(t.inputSchema.properties && 'role_code' in t.inputSchema.properties)));
   await c.call('coordination_init', { role: 'planner' });
+});
+
+test('--disable-tools (swarm-mcp disabledTools): listed tools vanish from tools/list and cannot be called; a typo is refused', async () => {
+  const repo = makeRepo();
+  const c = await agent(repo, 'planner', 'lead-1', { extraArgs: ['--disable-tools', 'discussion_cleanup,state_log'] });
+  const names = (await c.client.listTools()).tools.map((t) => t.name);
+  assert.ok(!names.includes('discussion_cleanup') && !names.includes('state_log') && names.includes('task_create'));
+  await c.call('coordination_init', { role: 'planner' });
+  assert.equal((await toolError(c.call('state_log', {}))).code, 'INVALID_INPUT');
+  const bad = cli(repo, 'server', '--disable-tools', 'state_lgo');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^error\[INVALID_INPUT\]/);
 });

@@ -35,6 +35,8 @@ export interface ServerOptions {
   workspace: WorkspaceConfig;
   /** LOCKSTEP_ROLE_CODE_<ROLE>: when set, role_code is required on every call of that role. */
   roleCodes?: RoleCodes;
+  /** Tools this server neither lists nor serves (`--disable-tools`, swarm-mcp's disabledTools). */
+  disabledTools?: ReadonlySet<string>;
 }
 
 const INSTRUCTIONS =
@@ -154,14 +156,15 @@ export function createServer(opts: ServerOptions): Server {
 
   const codes = opts.roleCodes ?? {};
   const roleCodeRequired = () => (session.role === undefined ? hasRoleCodes(codes) : codes[session.role] !== undefined);
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.role, roleCodeRequired()) }));
+  const disabled = opts.disabledTools ?? new Set<string>();
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.role, roleCodeRequired()).filter((t) => !disabled.has(t.name)) }));
   // Role prompts need no identity: an agent reads its prompt to know how to start.
   server.setRequestHandler(ListPromptsRequestSchema, () => listPrompts());
   server.setRequestHandler(GetPromptRequestSchema, (request) => getPrompt(request.params.name));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     try {
-      const tool = byName.get(request.params.name);
+      const tool = disabled.has(request.params.name) ? undefined : byName.get(request.params.name);
       if (!tool) throw new DomainError('INVALID_INPUT', `unknown tool ${request.params.name}; tools/list shows what your role can call`, { tool: request.params.name });
       // The role code comes first (as in swarm-mcp): a caller without it learns nothing else.
       const { role_code: roleCode, ...rawArgs } = request.params.arguments ?? {};

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { Lockstep, parseInput } from '../../app.js';
 import { parseRole } from '../../mcp/roles.js';
 import { readRoleCodes } from '../../mcp/role-codes.js';
-import { serveStdio } from '../../mcp/server.js';
+import { ALL_TOOLS, serveStdio } from '../../mcp/server.js';
+import { DomainError } from '../../state/errors.js';
 import { AgentName } from '../../state/schema.js';
 import { workspaceConfig } from '../../workspace/files.js';
 import { BaseCommand } from '../base.js';
@@ -35,6 +36,7 @@ export class ServerCommand extends BaseCommand {
   roots = Option.String('--roots', { description: 'Strict mode roots, comma-separated (default: the repository)' });
   commandMode = Option.String('--command-mode', { description: 'open (default; strings run via /bin/sh -c) or allowlist (no shell)' });
   commandAllow = Option.String('--command-allow', { description: 'Programs allowlist mode may run, e.g. npm,git' });
+  disableTools = Option.String('--disable-tools', { description: 'Tools this server neither lists nor serves, comma-separated (trims tools/list)' });
   gcEvery = Option.String('--gc-every', { description: 'Start `git gc --auto` after this many commits of this server (1000; 0 = never)' });
 
   async run(): Promise<number> {
@@ -60,7 +62,23 @@ export class ServerCommand extends BaseCommand {
       app.close(); // a bad flag: nothing was served; report it (BaseCommand prints error[CODE])
       throw err;
     }
-    await serveStdio({ app, session, waits, workspace, roleCodes: readRoleCodes(process.env) });
+    let disabledTools;
+    try {
+      disabledTools = parseDisabledTools(this.disableTools);
+    } catch (err) {
+      app.close();
+      throw err;
+    }
+    await serveStdio({ app, session, waits, workspace, roleCodes: readRoleCodes(process.env), disabledTools });
     return 0;
   }
+}
+
+/** `--disable-tools a,b`: every name must be a tool, so a typo does not silently leave it enabled. */
+function parseDisabledTools(flag: string | undefined): Set<string> {
+  const names = (flag ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const known = new Set(ALL_TOOLS.map((t) => t.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length) throw new DomainError('INVALID_INPUT', `--disable-tools names unknown tools: ${unknown.join(', ')}`, { unknown });
+  return new Set(names);
 }

@@ -1,5 +1,6 @@
 // Task tools: create, read, list, update, claim, next, and the review workflow.
 import { z } from 'zod';
+import { claimExpired } from '../../state/claims.js';
 import { field } from '../../state/inputs.js';
 import { getTask, openDependencies, taskClaim } from '../../state/ops/task-claim.js';
 import { taskCreate } from '../../state/ops/task-create.js';
@@ -37,12 +38,13 @@ export const taskGet = defineTool({
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
-    const r = await ctx.app.read((state) => {
+    const r = await ctx.app.read((state, rc) => {
       const task = getTask(state, args.id);
-      return { task, waitingOn: openDependencies(state, task) };
+      // The stored status stays until someone takes the task over; say that it is free already.
+      return { task, waitingOn: openDependencies(state, task), ...(claimExpired(task, rc.now) ? { claimExpired: true } : {}) };
     });
     const t = r.task;
-    return { structured: r, text: `${t.id} [${t.status}${t.owner ? ` by ${t.owner}` : ''}] ${t.title}` };
+    return { structured: r, text: `${t.id} [${t.status}${t.owner ? ` by ${t.owner}` : ''}${r.claimExpired ? ', claim expired: free to claim' : ''}] ${t.title}` };
   },
 });
 
