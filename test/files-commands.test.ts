@@ -302,7 +302,8 @@ test('artifacts live in .lockstep/artifacts, stay out of git status, and cannot 
   assert.deepEqual(w, { path: 'reports/run.txt', bytes: 10 });
   assert.equal(fs.readFileSync(path.join(repo, '.lockstep', 'artifacts', 'reports', 'run.txt'), 'utf8'), 'all green\n');
   assert.equal((await planner.call<{ content: string }>('artifact_read', { path: 'reports/run.txt' })).content, 'all green\n');
-  await planner.call('artifact_write', { path: 'plan.md', content: '# plan\n' });
+  const reviewer = await initAgent(repo, 'reviewer', 'reviewer-1');
+  await reviewer.call('artifact_write', { path: 'findings.md', content: '# PASS\n' });
   assert.equal(git(repo, 'status', '--porcelain'), '');
   const exclude = fs.readFileSync(path.join(repo, '.git', 'info', 'exclude'), 'utf8');
   assert.equal(exclude.split('\n').filter((l) => l === '.lockstep/').length, 1, 'added once, by two servers');

@@ -188,9 +188,9 @@ test('L15: context arrays survive partial updates; implementers get names; float
 
   assert.equal(await codeOf(planner.call('discussion_list', { limit: 2.5 })), 'INVALID_INPUT');
 
-  await planner.call('log_append', { event: 'build.finished', payload: { ok: true, ms: 1234 } });
+  await anon.call('log_append', { event: 'build.finished', payload: { ok: true, ms: 1234 } });
   const logs = await planner.call<{ notes: { event: string; payload: { ms: number } }[] }>('note_list', { kind: 'log' });
   assert.equal(logs.notes[0]?.payload.ms, 1234);
   assert.equal((await planner.call<{ notes: unknown[] }>('note_list')).notes.length, 0, 'log entries stay out of the ordinary notes');
-  assert.match(git(repo, 'log', '--format=%s', 'refs/lockstep/state'), /^log\.append build\.finished by planner-1$/m);
+  assert.match(git(repo, 'log', '--format=%s', 'refs/lockstep/state'), new RegExp(`^log\\.append build\\.finished by ${bound.agent}$`, 'm'));
 });

@@ -1,5 +1,5 @@
-// `lockstep demo`: three real `lockstep server` processes (a planner, two implementers) coordinate
-// on a scratch repository through the MCP SDK client; then the state history is printed from git.
+// `lockstep demo`: real `lockstep server` processes (a planner, two implementers, then a reviewer)
+// coordinate on a scratch repository through the MCP SDK client; then the state history is printed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,8 +20,9 @@ interface Task {
 export class DemoCommand extends BaseCommand {
   static override paths = [['demo']];
   static override usage = Command.Usage({
-    description: 'Run a short coordinated session of three agents on a scratch repository',
-    details: 'Starts one planner and two implementer MCP servers as separate processes, races claims and leases, and prints `git log` of the state ref.',
+    description: 'Run a short coordinated session of four agents on a scratch repository',
+    details:
+      'Starts one planner and two implementer MCP servers as separate processes, races claims and leases, reviews; then an issue goes through Q&A, a scored review and acceptance by a reviewer process. Prints `git log` of the state ref.',
   });
 
   dir = Option.String('--dir', { description: 'Where to create the scratch repository (default: a new temp dir)' });
@@ -113,6 +114,7 @@ export class DemoCommand extends BaseCommand {
       say(loserName, `task_next -> ${next.task?.id} (its dependency is done now)`);
       const finished = await loser.call<{ allComplete: boolean }>('task_update', { id: docs.id, status: 'done' });
       say(loserName, `task_update ${docs.id} done${finished.allComplete ? ' -> ALL TASKS COMPLETE' : ''}`);
+      await issueAct(dir, planner, winner, winnerName, say);
       await planner.call('project_status_set', { status: 'complete' });
       say('planner-1', 'project_status_set complete');
 
@@ -130,5 +132,79 @@ export class DemoCommand extends BaseCommand {
     out(`\nInspect it yourself: git -C ${dir} log -p ${STATE_REF}`);
     if (this.json) this.print({ dir, log: log?.stdout.trim().split('\n') ?? [] }, '');
     return 0;
+  }
+}
+
+/**
+ * The swarm-style act: an issue with docs and a spec, a blocking question answered through the
+ * planner's signal loop, a scored review, and a delivery that a reviewer process accepts.
+ */
+async function issueAct(dir: string, planner: AgentClient, worker: AgentClient, workerName: string, say: (who: string, what: string) => void): Promise<void> {
+  const reviewer = await AgentClient.start({ repo: dir, role: 'reviewer', agent: 'reviewer-1', stderr: 'inherit' });
+  try {
+    await reviewer.call('coordination_init', { role: 'reviewer' });
+    const { issue } = await planner.call<{ issue: { id: string } }>('issue_create', {
+      subject: 'Password reset',
+      userDoc: { name: 'user', content: 'Users must be able to reset a forgotten password.\n' },
+      leadDoc: { name: 'plan', content: 'One task: resetPassword() in src/login.ts.\n' },
+    });
+    const { task } = await planner.call<{ task: Task }>('task_create', {
+      issue: issue.id,
+      title: 'Add resetPassword()',
+      points: 3,
+      spec: { goal: 'resetPassword(user) sends a reset link', acceptance: 'a test shows the link is sent' },
+    });
+    say('planner-1', `issue_create ${issue.id} (user and plan docs); task_create ${task.id} with a spec doc`);
+    await worker.call('task_next', { issue: issue.id });
+    say(workerName, `task_next -> ${task.id}; doc_read spec`);
+    await worker.call('doc_read', { scope: 'task', task: task.id, name: 'spec' });
+    const asking = worker.call<{ reply: { content: string } }>('task_ask', { task: task.id, content: 'Email or SMS?', timeoutSec: 30 });
+    const q = await planner.call<{ signal: { type: string; messageId: string } }>('events_wait', { signals: true, issue: issue.id, timeoutSec: 30 });
+    await planner.call('task_reply', { task: task.id, messageId: q.signal.messageId, content: 'Email.' });
+    say('planner-1', `events_wait signals -> ${q.signal.type}; task_reply: Email.`);
+    say(workerName, `task_ask "Email or SMS?" -> ${(await asking).reply.content}`);
+    fs.appendFileSync(path.join(dir, 'src', 'login.ts'), 'export function resetPassword() {}\n');
+    const submitting = worker.call<{ verdict: string; score: number }>('task_submit_for_review', {
+      id: task.id,
+      artifacts: { summary: 'resetPassword() emails a link', changedFiles: ['src/login.ts'], testCases: ['sends the link'], testResult: 'passed' },
+      wait: true,
+      timeoutSec: 30,
+    });
+    await planner.call('events_wait', { signals: true, issue: issue.id, timeoutSec: 30 });
+    await planner.call('task_approve', { id: task.id, score: 5, summary: 'as specified', reserveNext: true });
+    const verdict = await submitting;
+    say('planner-1', `events_wait signals -> submission; task_approve ${task.id} score 5`);
+    say(workerName, `task_submit_for_review (wait) -> ${verdict.verdict}, score ${verdict.score}`);
+    const evidence = {
+      scriptPath: 'test/reset.sh',
+      scriptCmd: 'sh test/reset.sh',
+      scriptPassed: true,
+      scriptResult: '1 passing',
+      docPath: 'docs/reset-steps.md',
+      docCommands: ['request a reset for alice'],
+      docResults: [{ command: 'request a reset for alice', passed: true, output: 'link sent' }],
+      docPassed: true,
+    };
+    const delivering = planner.call<{ verdict: string }>('delivery_submit', {
+      issue: issue.id,
+      summary: 'Password reset by email',
+      artifacts: { testResult: 'passed', testCases: ['sends the link'], changedFiles: ['src/login.ts'], reviewedRefs: ['src/login.ts'] },
+      testEvidence: evidence,
+      wait: true,
+      timeoutSec: 30,
+    });
+    const { delivery } = await reviewer.call<{ delivery: { id: string } }>('delivery_wait', { timeoutSec: 30 });
+    await reviewer.call('acceptance_bundle', { issue: issue.id });
+    await reviewer.call('delivery_review', {
+      deliveryId: delivery.id,
+      verdict: 'approved',
+      verification: { scriptPassed: true, scriptResult: '1 passing', docPassed: true, docResults: evidence.docResults },
+    });
+    say('reviewer-1', `delivery_wait -> ${delivery.id}; acceptance_bundle; delivery_review approved`);
+    say('planner-1', `delivery_submit (wait) -> ${(await delivering).verdict}`);
+    await planner.call('issue_close', { id: issue.id, summary: 'accepted' });
+    say('planner-1', `issue_close ${issue.id}`);
+  } finally {
+    await reviewer.close();
   }
 }
