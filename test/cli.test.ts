@@ -17,6 +17,10 @@ const COMMANDS = [
   ['task', 'request-changes'],
   ['discussion', 'list'],
   ['discussion', 'show'],
+  ['issue', 'list'],
+  ['issue', 'show'],
+  ['issue', 'create'],
+  ['issue', 'close'],
   ['demo'],
 ];
 
