@@ -457,3 +457,15 @@ test('review across processes: the waiting submitter gets the verdict and its re
   assert.equal((await worker.call<{ task: Task }>('task_next')).task.id, b.id);
   fsckStrict(repo);
 });
+
+test('reserveNext can reserve a task that depends on the one being approved (it is done in the same commit)', () => {
+  const m = new MemoryState();
+  withIssue(m);
+  const first = newTask(m, 'schema', 'simple', 3);
+  const dependent = m.run(ops.taskCreate, { title: 'use the schema', complexity: 'simple', issue: ISSUE, dependsOn: [first.id] }, planner()).task;
+  inReview(m, first, 'impl-1');
+  const r = m.run(ops.taskApprove, { id: first.id, score: 5, reserveNext: true }, planner());
+  assert.equal(r.next?.type, 'claim_task');
+  assert.equal(r.next?.type === 'claim_task' ? r.next.task.id : undefined, dependent.id);
+  assert.equal(task(m, dependent.id).reservation?.for, 'impl-1');
+});

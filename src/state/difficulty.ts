@@ -83,6 +83,7 @@ export interface NextChoice extends WorkerStats {
 export function chooseNext(state: State, worker: string, reviewed: Task, now: number): NextChoice {
   const stats = workerStats(scopeRecords(state, reviewed), worker);
   const tier = tierFor(stats);
-  const candidates = readyTasks(state, worker, now, reviewed.issue).filter((t) => t.id !== reviewed.id && t.issue === reviewed.issue);
+  // The approval that calls this makes `reviewed` done in the same commit: its dependents count as ready.
+  const candidates = readyTasks(state, worker, now, reviewed.issue, reviewed.id).filter((t) => t.id !== reviewed.id && t.issue === reviewed.issue);
   return { ...stats, tier, task: pickNext(candidates, tier, stats.workerPoints) };
 }

@@ -17,8 +17,8 @@ export const CLAIM_INSTRUCTIONS: Record<Task['complexity'], string> = {
 };
 
 /** Dependencies that are not done yet; a task is ready only when this is empty. */
-export function openDependencies(state: State, task: Task): string[] {
-  return task.dependsOn.filter((dep) => state.task(dep)?.status !== 'done');
+export function openDependencies(state: State, task: Task, doneNow?: string): string[] {
+  return task.dependsOn.filter((dep) => dep !== doneNow && state.task(dep)?.status !== 'done');
 }
 
 export function getTask(state: State, id: string): Task {
@@ -27,13 +27,16 @@ export function getTask(state: State, id: string): Task {
   return task;
 }
 
-/** Why `who` cannot claim `task` right now, or undefined when it can (task.claim and task.next). */
-export function claimRefusal(state: State, task: Task, who: string, now: number): DomainError | undefined {
+/**
+ * Why `who` cannot claim `task` right now, or undefined when it can (task.claim and task.next).
+ * `doneNow`: a task the calling op is finishing in this same commit (its dependents are ready).
+ */
+export function claimRefusal(state: State, task: Task, who: string, now: number, doneNow?: string): DomainError | undefined {
   if (task.status !== 'todo' && !claimExpired(task, now)) {
     const by = task.owner ? ` by ${task.owner}` : '';
     return new DomainError('TASK_NOT_CLAIMABLE', `task ${task.id} is ${task.status}${by}; only todo tasks can be claimed`, { id: task.id, status: task.status, owner: task.owner });
   }
-  const waiting = openDependencies(state, task);
+  const waiting = openDependencies(state, task, doneNow);
   if (waiting.length > 0) return new DomainError('TASK_NOT_CLAIMABLE', `task ${task.id} waits for ${waiting.join(', ')} to be done`, { id: task.id, waitingOn: waiting });
   const holder = reservedFor(task, now);
   if (holder !== undefined && holder !== who) {

@@ -16,7 +16,7 @@ function byCreation(a: Task, b: Task): number {
  * open work, then the oldest. Ready = todo (or an expired claim), dependencies done, not reserved
  * for someone else, issue open.
  */
-export function readyTasks(state: State, who: string, now: number, issue?: string): Task[] {
+export function readyTasks(state: State, who: string, now: number, issue?: string, doneNow?: string): Task[] {
   const items = issue === undefined ? state.tasks().items : state.issueTasks(issue);
   const unblocks = new Map<string, number>();
   for (const t of items) {
@@ -25,7 +25,7 @@ export function readyTasks(state: State, who: string, now: number, issue?: strin
   }
   const mine = (t: Task) => (reservedFor(t, now) === who ? 1 : 0);
   return items
-    .filter((t) => (t.status === 'todo' || t.status === 'in_progress' || t.status === 'blocked') && claimRefusal(state, t, who, now) === undefined)
+    .filter((t) => (t.status === 'todo' || t.status === 'in_progress' || t.status === 'blocked') && claimRefusal(state, t, who, now, doneNow) === undefined)
     .sort((a, b) => mine(b) - mine(a) || (unblocks.get(b.id) ?? 0) - (unblocks.get(a.id) ?? 0) || byCreation(a, b));
 }
 
