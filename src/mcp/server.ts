@@ -100,7 +100,7 @@ function flattenNested(schema: JsonSchema): JsonSchema {
       props[k] = v;
       continue;
     }
-    const desc = [v.description, shape(nested).replace(/^\[(.*)\]$/, '[$1]')].filter(Boolean).join(' ');
+    const desc = [v.description, shape(nested)].filter(Boolean).join(' ');
     props[k] = nested.type === 'array' ? { type: 'array', items: { type: 'object' }, description: desc } : { type: 'object', description: desc };
   }
   return { ...schema, properties: props };

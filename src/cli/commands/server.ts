@@ -46,6 +46,7 @@ export class ServerCommand extends BaseCommand {
       role: roleName ? parseRole(roleName) : undefined,
       agent: agent === undefined ? undefined : parseInput(AgentName, agent),
     };
+    const disabledTools = parseDisabledTools(this.disableTools);
     const seconds = (v: string | undefined) => (v === undefined ? undefined : parseInput(Seconds, Number(v)));
     const waits = { defaultSec: seconds(this.waitDefault), maxSec: seconds(this.waitMax) };
     // Tests move a server's clock (lease expiry) without sleeping; nothing else reads this.
@@ -60,13 +61,6 @@ export class ServerCommand extends BaseCommand {
       workspace = workspaceConfig({ root: workTree ?? commonDir, gitDirs: [gitDir, commonDir], commonDir }, flags);
     } catch (err) {
       app.close(); // a bad flag: nothing was served; report it (BaseCommand prints error[CODE])
-      throw err;
-    }
-    let disabledTools;
-    try {
-      disabledTools = parseDisabledTools(this.disableTools);
-    } catch (err) {
-      app.close();
       throw err;
     }
     await serveStdio({ app, session, waits, workspace, roleCodes: readRoleCodes(process.env), disabledTools });
