@@ -29,7 +29,7 @@ function current(ctx: ToolCtx, id: string) {
 export const deliverySubmitTool = defineTool({
   name: 'delivery_submit',
   title: 'Deliver an issue',
-  description: 'Hand a finished issue to acceptance with test evidence. wait blocks for the verdict; retries are safe.',
+  description: 'Hand a finished issue to acceptance with test evidence; wait blocks for the verdict.',
   input: deliverySubmit.input.extend({
     wait: z.boolean().optional(),
     timeoutSec: field.timeoutSec.optional(),
@@ -140,7 +140,7 @@ export const deliveryGetTool = defineTool({
 export const deliveryListTool = defineTool({
   name: 'delivery_list',
   title: 'List deliveries',
-  description: 'Deliveries newest first, compact; filter by status, issue, deliverer, reviewer.',
+  description: 'Deliveries newest first; filter by status, issue, deliverer, reviewer.',
   input: deliveryListInput,
   roles: ['planner', 'reviewer'],
   annotations: { readOnlyHint: true },
@@ -155,7 +155,7 @@ export const deliveryListTool = defineTool({
 export const acceptanceBundleTool = defineTool({
   name: 'acceptance_bundle',
   title: 'Acceptance bundle',
-  description: "An issue for acceptance: tasks, results, changed files, docs' contents, deliveries and its events.",
+  description: 'Everything to accept an issue: tasks, results, changed files, docs, deliveries, history.',
   input: acceptanceBundleInput,
   roles: ['reviewer', 'planner'],
   annotations: { readOnlyHint: true },

@@ -32,7 +32,7 @@ export const docReadTool = defineTool({
 export const docListTool = defineTool({
   name: 'doc_list',
   title: 'List docs',
-  description: 'Doc names of shared docs, an issue or a task (a/b in sub-folders); each reads back as is.',
+  description: 'Doc names (a/b in sub-folders) of shared docs, an issue or a task; each reads back as is.',
   input: docListInput,
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },

@@ -15,7 +15,7 @@ const line = (r: IssueRow) => `${r.id} [${r.status}${r.expired ? ', expired' : '
 export const issueCreateTool = defineTool({
   name: 'issue_create',
   title: 'Create an issue',
-  description: 'Open an issue (I-XXXX) with its user and lead docs; add tasks with task_create issue.',
+  description: 'Open an issue (I-XXXX) with its user and lead docs; then task_create with issue.',
   input: issueCreate.input,
   roles: ['planner'],
   annotations: {},
@@ -46,7 +46,7 @@ export const issueGetTool = defineTool({
 export const issueListTool = defineTool({
   name: 'issue_list',
   title: 'List issues',
-  description: 'Issues by effective status (expired = canceled), subject filter, sort, paging.',
+  description: 'Issues by status (expired = canceled), subject, sorted, paged.',
   input: issueListInput,
   roles: EVERY_ROLE,
   annotations: { readOnlyHint: true },
@@ -61,7 +61,7 @@ export const issueListTool = defineTool({
 export const issueUpdateTool = defineTool({
   name: 'issue_update',
   title: 'Update an issue',
-  description: 'Edit subject, description or doc path lists (a given list replaces); never the status.',
+  description: 'Edit subject, description or doc path lists (a given list replaces).',
   input: issueUpdate.input,
   roles: ['planner'],
   annotations: { idempotentHint: true },
@@ -100,7 +100,7 @@ export const issueReopenTool = defineTool({
 export const issueExtendLeaseTool = defineTool({
   name: 'issue_extend_lease',
   title: 'Extend an issue lease',
-  description: "Push an open issue's lease to now + extendSec (never shortens). Work on its tasks renews it too.",
+  description: 'Push an open issue\'s lease to now + extendSec (never shortens); work on its tasks renews it too.',
   input: issueExtendLease.input,
   roles: ['planner'],
   annotations: {},

@@ -51,9 +51,9 @@ export const taskAskTool = defineTool({
 export const taskMessageTool = defineTool({
   name: 'task_message',
   title: 'Post on a task',
-  description: 'Post on a task, no wait; question/blocker (owner) blocks it until task_reply.',
+  description: 'Post on your task, no wait; question/blocker blocks it until task_reply.',
   input: taskMessage.input,
-  roles: ['planner', 'implementer'],
+  roles: ['implementer'],
   annotations: {},
   async handler(args, ctx) {
     const r = await ctx.app.run(taskMessage, args, ctx.who);
@@ -90,7 +90,7 @@ export const taskExtendLeaseTool = defineTool({
 export const taskResetTool = defineTool({
   name: 'task_reset',
   title: 'Reset a task',
-  description: 'Back to a clean todo: frees its leases and extra docs (spec kept); history stays in git.',
+  description: 'Back to a clean todo: frees its leases and extra docs (spec kept).',
   input: taskReset.input,
   roles: ['planner'],
   annotations: { destructiveHint: true, idempotentHint: true },
