@@ -11,9 +11,10 @@ import { AgentClient } from '../src/mcp/client.js';
 import { listTools } from '../src/mcp/server.js';
 import { ops } from '../src/state/ops/index.js';
 import { cachePath } from '../src/store/persist.js';
+import { runStress, stressFailures, stressSummary } from './stress.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only a,b` runs just those sections (a, b, c, d, disk, tools). */
+/** `--only a,b` runs just those sections (a, b, c, d, e, stress, disk, tools). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (section: string) => !only || only.includes(section);
 const rows: [string, string, string][] = [];
@@ -282,6 +283,20 @@ async function diskPerOp(): Promise<void> {
   report('disk per state commit after git gc', `${(packed / (2 * n + 1) / 1024).toFixed(2)} KiB`);
 }
 
+/**
+ * (f) The lease stress run, short (`npm run stress` runs 30 s): 8 processes contend for overlapping
+ * leases on 20 paths; the state history is replayed and must show no conflicting holders.
+ */
+async function leaseStress(): Promise<void> {
+  // No stalls here: a stalled agent idles for its lease's TTL, which would make the rate noisy.
+  const s = await runStress({ processes: 8, seconds: quick ? 5 : 10, stallChance: 0 });
+  const failures = stressFailures(s);
+  assert.deepEqual(failures, [], stressSummary(s));
+  report(`(f) lease stress: 8 processes, ${s.seconds.toFixed(0)} s, 20 paths + globs, 25% shared`, `${(s.acquisitions / s.seconds).toFixed(0)} acquisitions/s; ${(s.refusals / s.seconds).toFixed(0)} LOCK_HELD refusals/s; ${(s.replay.commits / s.seconds).toFixed(0)} commits/s`);
+  report('(f) lease acquire latency p50 / p99 (waitSec 0)', `${ms(s.acquireP50)} / ${ms(s.acquireP99)}`);
+  report('(f) lease history replayed', `${s.replay.commits} commits, 0 conflicting holders (asserted)`, '0');
+}
+
 function toolListSizes(): void {
   for (const role of ['planner', 'implementer', 'reviewer', 'all'] as const) {
     const bytes = Buffer.byteLength(JSON.stringify({ tools: listTools(role) }));
@@ -312,6 +327,10 @@ async function main(): Promise<void> {
   if (want('e')) {
     settle();
     await questionRoundTrip();
+  }
+  if (want('stress')) {
+    settle();
+    await leaseStress();
   }
   if (want('disk')) await diskPerOp();
   if (want('tools')) toolListSizes();

@@ -45,6 +45,8 @@ export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (elapsedMs: number) => void;
+  /** When what blocks the caller runs out by itself (a lease's expiry): re-check then, with no commit to wake us. */
+  retryAt?: () => number | undefined;
 }
 
 export interface WaitResult<T> {
@@ -134,7 +136,9 @@ export class Lockstep {
       if (value !== undefined) return { value, timedOut: false, cursor: this.store.tip() };
       const left = opts.timeoutMs - (Date.now() - start);
       if (left <= 0 || opts.signal?.aborted) return { value: undefined, timedOut: true, cursor: seen };
-      await this.store.waitForChange(seen, Math.min(left, RECHECK_EVERY_MS), opts.signal);
+      const due = opts.retryAt?.();
+      const untilDue = due === undefined ? RECHECK_EVERY_MS : Math.max(1, due - this.clock());
+      await this.store.waitForChange(seen, Math.min(left, RECHECK_EVERY_MS, untilDue), opts.signal);
       const waited = Date.now() - start;
       if (waited < opts.timeoutMs) opts.onProgress?.(waited);
     }

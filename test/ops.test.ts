@@ -129,7 +129,7 @@ test('lock paths: one canonical form; nothing outside the repository', () => {
 test('leases: conflict names the holder, re-acquire extends, release re-acquirable (seed bug L1), owner checked', () => {
   const m = new MemoryState();
   const l1 = m.run(ops.lockAcquire, { path: 'src/a.ts', reason: 'editing' }, impl1);
-  assert.equal(l1.extended, false);
+  assert.equal(l1.created, true);
   const err = errorOf(() => m.run(ops.lockAcquire, { path: './src/a.ts' }, impl2));
   assert.equal(err.code, 'LOCK_HELD');
   assert.equal(err.data?.holder, 'impl-1');
@@ -139,7 +139,7 @@ test('leases: conflict names the holder, re-acquire extends, release re-acquirab
   m.run(ops.lockAcquire, { path: 'docs' }, impl1);
   assert.equal(errorOf(() => m.run(ops.lockAcquire, { path: 'docs/guide.md' }, impl2)).data?.heldPath, 'docs');
   const again = m.run(ops.lockAcquire, { path: 'src/a.ts' }, impl1);
-  assert.equal(again.extended, true);
+  assert.deepEqual(again.extended, [l1.lease.id]);
   assert.equal(again.lease.id, l1.lease.id);
   assert.equal(codeOf(() => m.run(ops.lockRelease, { path: 'src/a.ts' }, impl2)), 'NOT_OWNER');
   m.run(ops.lockRelease, { path: '/repo/src/a.ts' }, impl1);
@@ -154,7 +154,7 @@ test('leases: an expired lease is taken over in the same change, visible in the 
   const l1 = m.run(ops.lockAcquire, { path: 'src/a.ts', ttlSec: 60 }, ctxFor('impl-1', 'implementer', t0));
   const later = ctxFor('impl-2', 'implementer', t0 + 61_000);
   const l2 = m.run(ops.lockAcquire, { path: 'src/a.ts' }, later);
-  assert.deepEqual(l2.tookOver, [{ leaseId: l1.lease.id, owner: 'impl-1' }]);
+  assert.deepEqual(l2.tookOver, [{ leaseId: l1.lease.id, owner: 'impl-1', paths: ['src/a.ts'] }]);
   assert.equal(m.state.lease(l1.lease.id), undefined);
 });
 

@@ -5,7 +5,9 @@ import { VERSION } from '../version.js';
 import { DemoCommand } from './commands/demo.js';
 import { DiscussionListCommand, DiscussionShowCommand } from './commands/discussion.js';
 import { DoctorCommand } from './commands/doctor.js';
+import { GuardCheckCommand, GuardInstallCommand, GuardStatusCommand, GuardUninstallCommand } from './commands/guard.js';
 import { IssueCloseCommand, IssueCreateCommand, IssueListCommand, IssueShowCommand } from './commands/issue.js';
+import { LockListCommand, LockReleaseCommand } from './commands/lock.js';
 import { LogCommand } from './commands/log.js';
 import { PromptsCommand } from './commands/prompts.js';
 import { ServerCommand } from './commands/server.js';
@@ -18,7 +20,7 @@ export function buildCli(): Cli {
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   cli.register(Builtins.DefinitionsCommand);
-  for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, PromptsCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, TaskClaimCommand, TaskApproveCommand, TaskRequestChangesCommand, IssueListCommand, IssueShowCommand, IssueCreateCommand, IssueCloseCommand, DiscussionListCommand, DiscussionShowCommand, DemoCommand]) cli.register(c);
+  for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, PromptsCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, TaskClaimCommand, TaskApproveCommand, TaskRequestChangesCommand, IssueListCommand, IssueShowCommand, IssueCreateCommand, IssueCloseCommand, DiscussionListCommand, DiscussionShowCommand, LockListCommand, LockReleaseCommand, GuardInstallCommand, GuardUninstallCommand, GuardStatusCommand, GuardCheckCommand, DemoCommand]) cli.register(c);
   return cli;
 }
 

@@ -1,9 +1,12 @@
 // Activity bookkeeping the store adds to any commit: the acting agent's lastSeen (at most once a
-// minute) and the lease of every issue whose tasks the commit changes (past half-life).
+// minute), the lease of every issue whose tasks the commit changes (past half-life), the file
+// leases of tasks the commit makes done or canceled (released), and the actor's own live file
+// leases past half-life (renewed: agents following the prompts never call lock_heartbeat).
 import { issueRenewal } from './issues.js';
+import { isActive } from './leases.js';
 import { paths } from './layout.js';
 import { isoTime, type Change, type Ctx } from './op.js';
-import type { Agent, Task } from './schema.js';
+import type { Agent, Lease, Task } from './schema.js';
 import type { State } from './state.js';
 
 /** lastSeen is refreshed only when older than this, so most commits write no extra file. */
@@ -22,6 +25,27 @@ export function activityChanges(state: State, ctx: Ctx, changes: readonly Change
     if (written.has(paths.issue(id))) continue;
     const renewal = issueRenewal(state, id, ctx);
     if (renewal) out.push(renewal);
+  }
+  out.push(...fileLeaseActivity(state, ctx, changes, written));
+  return out;
+}
+
+/** Leases of finished tasks go; the actor's other live leases with less than half their TTL left are renewed. */
+function fileLeaseActivity(state: State, ctx: Ctx, changes: readonly Change[], written: ReadonlySet<string>): Change[] {
+  const finished = new Set<string>();
+  for (const c of changes) {
+    if (!c.path.startsWith('tasks/') || !c.value) continue;
+    const t = c.value as Task;
+    if (t.status === 'done' || t.status === 'canceled') finished.add(t.id);
+  }
+  const out: Change[] = [];
+  for (const lease of state.leases().items) {
+    const path = paths.lease(lease.id);
+    if (written.has(path)) continue;
+    if (lease.task !== undefined && finished.has(lease.task)) out.push({ path, value: null });
+    else if (lease.owner === ctx.actor && isActive(lease, ctx.now) && Date.parse(lease.expiresAt) - ctx.now < (lease.ttlSec * 1000) / 2) {
+      out.push({ path, value: { ...lease, heartbeatAt: isoTime(ctx.now), expiresAt: isoTime(ctx.now + lease.ttlSec * 1000) } satisfies Lease });
+    }
   }
   return out;
 }

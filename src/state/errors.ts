@@ -38,7 +38,8 @@ export type ErrorCode =
   | 'DELIVERY_REQUIRED'
   | 'EVIDENCE_INVALID'
   | 'ROLE_CODE_REQUIRED'
-  | 'ROLE_CODE_INVALID';
+  | 'ROLE_CODE_INVALID'
+  | 'HOOK_CONFLICT';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

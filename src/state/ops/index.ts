@@ -7,6 +7,8 @@ import { discussionResolve } from './discussion-resolve.js';
 import { discussionStart } from './discussion-start.js';
 import { lockAcquire } from './lock-acquire.js';
 import { lockRelease } from './lock-release.js';
+import { lockHeartbeat } from './lock-heartbeat.js';
+import { lockForceRelease } from './lock-force-release.js';
 import { noteAppend } from './note-append.js';
 import { projectContextSet } from './project-context-set.js';
 import { projectStatusSet } from './project-status-set.js';
@@ -56,6 +58,8 @@ export const ops = {
   noteAppend,
   lockAcquire,
   lockRelease,
+  lockHeartbeat,
+  lockForceRelease,
   discussionStart,
   discussionReply,
   discussionResolve,

@@ -1,78 +1,97 @@
-// Op lock.acquire: lease a file or folder path for the caller. Re-acquiring your own lease extends it.
+// Op lock.acquire: lease files, folders or globs for the caller, all or nothing in one commit.
+// Paths one of your live leases already covers extend that lease in place (never moved between
+// leases); the rest go into one new lease; expired leases on them are taken over in the same commit.
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
+import { patternsOverlap } from '../globs.js';
 import { idSource, mintId } from '../ids.js';
 import { field, sameAgent } from '../inputs.js';
-import { isActive, leasesCovering, pathsOverlap } from '../leases.js';
+import { isActive, leaseConflicts, liveLeasesOf, patternIncludes, requestedPaths, type LeaseConflict } from '../leases.js';
 import { paths } from '../layout.js';
-import { normalizeLockPath } from '../lock-paths.js';
 import { defineOp, isoTime, type Change } from '../op.js';
 import type { Lease } from '../schema.js';
 import { getTask } from './task-claim.js';
 
+export interface TakenOver {
+  leaseId: string;
+  owner: string;
+  paths: string[];
+}
+
+function lockHeld(conflicts: LeaseConflict[]): DomainError {
+  const c = conflicts[0]!;
+  const more = conflicts.length > 1 ? `; ${conflicts.length - 1} more conflict(s) in data.conflicts` : '';
+  return new DomainError(
+    'LOCK_HELD',
+    `${c.path} overlaps ${c.heldPath} leased by ${c.holder} (${c.leaseId}${c.task ? `, task ${c.task}` : ''}) until ${c.expiresAt}${more}; nothing was leased. Retry with waitSec, work on something else, or ask the holder`,
+    { conflicts, holder: c.holder, leaseId: c.leaseId, task: c.task, expiresAt: c.expiresAt, path: c.path, heldPath: c.heldPath },
+  );
+}
+
 export const lockAcquire = defineOp({
   name: 'lock.acquire',
   input: z.object({
-    path: field.lockPath,
+    path: field.lockPath.optional().describe('File, folder or glob'),
+    paths: z.array(z.string().min(1).max(4096)).max(100).optional(),
     owner: field.owner,
-    ttlSec: field.ttlSec.optional().describe('Default 900'),
+    ttlSec: field.ttlSec.optional(),
+    waitSec: field.timeoutSec.optional().describe('Wait for conflicting leases (capped)'),
     task: field.taskId.optional(),
-    reason: z.string().max(2_000).optional().describe('Shown to anyone blocked'),
+    reason: z.string().max(2_000).optional(),
+    exclusive: z.boolean().default(true).describe('false = shared with other shared leases'),
   }),
   run(state, input, ctx) {
     const owner = sameAgent(input.owner, ctx.actor, 'owner');
-    const path = normalizeLockPath(input.path, ctx.workTree);
+    const wanted = requestedPaths(input, ctx.workTree);
     if (input.task) getTask(state, input.task);
-    const ttlSec = input.ttlSec ?? state.meta().settings.lockTtlSec;
+    // Every conflict first: one refusal changes nothing, not even your own leases (S1).
+    const conflicts = leaseConflicts(state, owner, wanted, input.exclusive, ctx.now);
+    if (conflicts.length) throw lockHeld(conflicts);
+
     const now = isoTime(ctx.now);
-    const expiresAt = isoTime(ctx.now + ttlSec * 1000);
-    const covering = leasesCovering(state, path);
-    const live = covering.filter((l) => isActive(l, ctx.now));
-    const other = live.find((l) => l.owner !== owner);
-    if (other) {
-      throw new DomainError('LOCK_HELD', `${path} is leased by ${other.owner} (${other.id}${other.task ? `, task ${other.task}` : ''}) until ${other.expiresAt}`, {
-        path,
-        holder: other.owner,
-        leaseId: other.id,
-        task: other.task,
-        expiresAt: other.expiresAt,
-        heldPath: other.paths.find((p) => pathsOverlap(p, path)),
-      });
+    // A shared lease of yours does not cover an exclusive request: that path gets a new exclusive lease.
+    const mine = liveLeasesOf(state, owner, ctx.now).filter((l) => l.exclusive || !input.exclusive);
+    const extended = new Map<string, Lease>();
+    const fresh: string[] = [];
+    for (const p of wanted) {
+      const holder = mine.find((l) => l.paths.includes(p)) ?? mine.find((l) => l.paths.some((q) => patternIncludes(q, p)));
+      if (!holder) fresh.push(p);
+      else if (!extended.has(holder.id)) {
+        const ttlSec = input.ttlSec ?? holder.ttlSec;
+        const expiresAt = isoTime(Math.max(Date.parse(holder.expiresAt), ctx.now + ttlSec * 1000));
+        extended.set(holder.id, { ...holder, ttlSec, heartbeatAt: now, expiresAt, reason: input.reason ?? holder.reason, task: holder.task ?? input.task });
+      }
     }
-    const mine = live.find((l) => l.paths.includes(path));
-    if (mine) {
-      const extended: Lease = { ...mine, ttlSec, heartbeatAt: now, expiresAt, reason: input.reason ?? mine.reason, task: input.task ?? mine.task };
-      return {
-        changes: [{ path: paths.lease(mine.id), value: extended }],
-        result: { lease: extended, extended: true, tookOver: [] as { leaseId: string; owner: string }[] },
-        event: { subject: `${mine.id} ${path} extended`, entities: [mine.id] },
-      };
+
+    const changes: Change[] = [...extended.values()].map((l) => ({ path: paths.lease(l.id), value: l }));
+    let created: Lease | undefined;
+    const tookOver: TakenOver[] = [];
+    if (fresh.length) {
+      // Expired leases on the new paths are taken over: deleted in this commit, so history shows it.
+      for (const l of state.leases().items) {
+        if (isActive(l, ctx.now) || !l.paths.some((q) => fresh.some((p) => patternsOverlap(q, p)))) continue;
+        tookOver.push({ leaseId: l.id, owner: l.owner, paths: l.paths });
+        changes.push({ path: paths.lease(l.id), value: null });
+      }
+      const ttlSec = input.ttlSec ?? state.meta().settings.lockTtlSec;
+      const id = mintId(idSource(ctx.entropy), 'L', (candidate) => state.exists(paths.lease(candidate)));
+      created = { id, owner, paths: fresh, exclusive: input.exclusive, task: input.task, reason: input.reason, acquiredAt: now, heartbeatAt: now, expiresAt: isoTime(ctx.now + ttlSec * 1000), ttlSec };
+      changes.push({ path: paths.lease(id), value: created });
     }
-    // Expired leases on this path are taken over: removed in the same commit, so history shows it.
-    const expired = covering.filter((l) => !isActive(l, ctx.now));
-    const changes: Change[] = expired.map((l) => ({ path: paths.lease(l.id), value: null }));
-    const id = mintId(idSource(ctx.entropy), 'L', (candidate) => state.exists(paths.lease(candidate)));
-    const lease: Lease = {
-      id,
-      owner,
-      paths: [path],
-      exclusive: true,
-      task: input.task,
-      reason: input.reason,
-      acquiredAt: now,
-      heartbeatAt: now,
-      expiresAt,
-      ttlSec,
-    };
-    changes.push({ path: paths.lease(id), value: lease });
-    const tookOver = expired.map((l) => ({ leaseId: l.id, owner: l.owner }));
+    const lease = created ?? [...extended.values()][0]!;
+    const extendedIds = [...extended.keys()];
     return {
       changes,
-      result: { lease, extended: false, tookOver },
+      result: { lease, created: created !== undefined, extended: extendedIds, tookOver },
       event: {
-        subject: `${id} ${path}`,
-        entities: [id, ...expired.map((l) => l.id)],
-        data: tookOver.length ? { path, tookOver } : { path },
+        subject: `${lease.id} ${wanted.join(' ')}`.slice(0, 200),
+        entities: [...(created ? [created.id] : []), ...extendedIds, ...tookOver.map((t) => t.leaseId)],
+        data: {
+          paths: wanted.slice(0, 20),
+          ...(input.exclusive ? {} : { exclusive: false }),
+          ...(extendedIds.length ? { extended: extendedIds } : {}),
+          ...(tookOver.length ? { tookOver: tookOver.map((t) => ({ ...t, paths: t.paths.slice(0, 20) })) } : {}),
+        },
       },
     };
   },

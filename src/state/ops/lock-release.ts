@@ -1,10 +1,10 @@
-// Op lock.release: give back a leased path (or a whole lease). Only the holder can release.
+// Op lock.release: give back leased paths (each as it was leased) or a whole lease by id. Only the
+// holder can release; any refusal releases nothing.
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { field, sameAgent } from '../inputs.js';
-import { isActive, leasesCovering } from '../leases.js';
+import { isActive, leasesCovering, requestedPaths } from '../leases.js';
 import { paths } from '../layout.js';
-import { normalizeLockPath } from '../lock-paths.js';
 import { defineOp, type Change } from '../op.js';
 import { LeaseId, type Lease } from '../schema.js';
 
@@ -13,33 +13,44 @@ export const lockRelease = defineOp({
   input: z
     .object({
       path: field.lockPath.optional(),
-      leaseId: LeaseId.optional().describe('Instead of path'),
+      paths: z.array(z.string().min(1).max(4096)).max(100).optional(),
+      leaseId: LeaseId.optional().describe('Instead of paths: the whole lease'),
       owner: field.owner,
     })
-    .refine((v) => (v.path === undefined) !== (v.leaseId === undefined), { message: 'give exactly one of path or leaseId' }),
+    .refine((v) => (v.path === undefined && v.paths === undefined) !== (v.leaseId === undefined), { message: 'give path/paths or leaseId, not both' }),
   run(state, input, ctx) {
     const owner = sameAgent(input.owner, ctx.actor, 'owner');
-    let lease: Lease | undefined;
-    let path: string | undefined;
+    // Lease id -> the paths released from it; a lease left with no path is deleted.
+    const releasing = new Map<string, { lease: Lease; paths: string[] }>();
     if (input.leaseId !== undefined) {
-      lease = state.lease(input.leaseId);
-      if (!lease) throw new DomainError('LOCK_NOT_FOUND', `lease ${input.leaseId} does not exist (already released?)`, { leaseId: input.leaseId });
+      const lease = state.lease(input.leaseId);
+      if (!lease) throw new DomainError('LOCK_NOT_FOUND', `lease ${input.leaseId} does not exist (released, or expired and taken over); lock_list shows current leases`, { leaseId: input.leaseId });
+      releasing.set(lease.id, { lease, paths: lease.paths });
     } else {
-      path = normalizeLockPath(input.path!, ctx.workTree);
-      const exact = leasesCovering(state, path).filter((l) => l.paths.includes(path!));
-      lease = exact.find((l) => l.owner === owner) ?? exact.find((l) => isActive(l, ctx.now));
-      if (!lease) throw new DomainError('LOCK_NOT_FOUND', `no lease holds ${path}; lock_list shows current leases`, { path });
+      for (const path of requestedPaths(input, ctx.workTree)) {
+        const exact = leasesCovering(state, path).filter((l) => l.paths.includes(path));
+        const lease = exact.find((l) => l.owner === owner && isActive(l, ctx.now)) ?? exact.find((l) => l.owner === owner) ?? exact.find((l) => isActive(l, ctx.now));
+        if (!lease) throw new DomainError('LOCK_NOT_FOUND', `no lease holds exactly ${path}; release a pattern as it was leased (lock_list shows leases)`, { path });
+        const entry = releasing.get(lease.id) ?? { lease, paths: [] };
+        entry.paths.push(path);
+        releasing.set(lease.id, entry);
+      }
     }
-    if (lease.owner !== owner) {
-      throw new DomainError('NOT_OWNER', `lease ${lease.id} belongs to ${lease.owner}, not ${owner}`, { leaseId: lease.id, holder: lease.owner });
+    for (const { lease } of releasing.values()) {
+      if (lease.owner !== owner) throw new DomainError('NOT_OWNER', `lease ${lease.id} belongs to ${lease.owner}, not ${owner}`, { leaseId: lease.id, holder: lease.owner });
     }
-    const rest = path === undefined ? [] : lease.paths.filter((p) => p !== path);
-    const change: Change = rest.length ? { path: paths.lease(lease.id), value: { ...lease, paths: rest } } : { path: paths.lease(lease.id), value: null };
-    const released = path === undefined ? lease.paths : [path];
+    const changes: Change[] = [];
+    for (const { lease, paths: gone } of releasing.values()) {
+      const rest = lease.paths.filter((p) => !gone.includes(p));
+      changes.push({ path: paths.lease(lease.id), value: rest.length ? { ...lease, paths: rest } : null });
+    }
+    const entries = [...releasing.values()];
+    const released = entries.flatMap((e) => e.paths);
+    const leaseIds = entries.map((e) => e.lease.id);
     return {
-      changes: [change],
-      result: { leaseId: lease.id, released, wasExpired: !isActive(lease, ctx.now) },
-      event: { subject: `${lease.id} ${released.join(' ')}`.slice(0, 200), entities: [lease.id], data: { paths: released.slice(0, 20) } },
+      changes,
+      result: { leaseId: leaseIds[0]!, leaseIds, released, wasExpired: entries.every((e) => !isActive(e.lease, ctx.now)) },
+      event: { subject: `${leaseIds.join(',')} ${released.join(' ')}`.slice(0, 200), entities: leaseIds, data: { paths: released.slice(0, 20) } },
     };
   },
 });
