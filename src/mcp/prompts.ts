@@ -116,8 +116,9 @@ CONTINUOUS WORK LOOP
 2. Check discussion_inbox and answer what waits on you (discussion_reply).
 3. Read the task with task_get: description, complexity, and any feedback from an earlier review.
    complex or critical: see WHEN TO DISCUSS WITH THE PLANNER before writing code.
-4. lock_acquire the files (or folders) before editing them. Leases expire: call lock_acquire again
-   on a path you hold to extend it during long work. Release what you no longer need.
+4. lock_acquire({paths:[...], task}) every file, folder or glob (src/db/**) you will edit, in one
+   call: you get all of them or none. Your activity keeps them alive; before long silent work,
+   lock_heartbeat. Release what you no longer need.
 5. Do the work. Build and run the relevant tests.
 6. lock_release your files.
 7. Finish by complexity:
@@ -167,7 +168,8 @@ Name the branch in your reviewNotes.
 
 ERRORS
 Errors start with a stable CODE:
-- LOCK_HELD: someone else holds the file. Pick other work, or wait and retry; never edit it anyway.
+- LOCK_HELD: someone else holds the file (the error names who, until when). Pick other work, or
+  call again with waitSec; never edit it anyway.
 - TASK_NOT_CLAIMABLE: someone else won the race (or a dependency is not done). Take the next task.
 - NOT_OWNER: the task or lease is not yours.
 - INVALID_TRANSITION: that status move is not allowed; task_get shows the current status.
