@@ -14,7 +14,7 @@ import { cachePath } from '../src/store/persist.js';
 import { runStress, stressFailures, stressSummary } from './stress.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only a,b` runs just those sections (a, b, c, d, e, stress, disk, tools). */
+/** `--only a,b` runs just those sections (a, b, c, d, e, stress, disk, tools, wt). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (section: string) => !only || only.includes(section);
 const rows: [string, string, string][] = [];
@@ -297,6 +297,51 @@ async function leaseStress(): Promise<void> {
   report('(f) lease history replayed', `${s.replay.commits} commits, 0 conflicting holders (asserted)`, '0');
 }
 
+/** A repository of `files` small files in folders of 50, in one commit (issue 6 bench). */
+function filesRepo(files: number): string {
+  const dir = repo();
+  git(dir, 'config', 'user.email', 'bench@example.com');
+  git(dir, 'config', 'user.name', 'Bench');
+  for (let i = 0; i < files; i++) {
+    const folder = path.join(dir, 'src', `m${String(Math.floor(i / 50)).padStart(2, '0')}`);
+    if (i % 50 === 0) fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, `f${i}.ts`), `export const v${i} = ${i};\n`);
+  }
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', `${files} files`);
+  return dir;
+}
+
+/** worktree_create on a 2,000-file repository: each sample a fresh process (cold caches), a new agent. */
+function worktreeCreate(): void {
+  const dir = filesRepo(2000);
+  // With the git CLI (git read-tree fills the worktree), and without it (isomorphic-git checkout).
+  for (const [label, env] of [['', process.env], [', no git CLI', { ...process.env, PATH: '/nonexistent' }]] as const) {
+    const samples: number[] = [];
+    for (let i = 0; i < (quick ? 3 : 5); i++) {
+      execFileSync('sync');
+      const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'wt-create.ts'), dir, `bench${label ? '-nogit' : ''}-${i}`], { encoding: 'utf8', env });
+      samples.push(Number(out.trim()));
+    }
+    report(`(wt) worktree_create, 2,000 files, cold${label} (median)`, `${ms(median(samples))} (min ${ms(Math.min(...samples))}, max ${ms(Math.max(...samples))})`);
+  }
+  // worktree_merge: each sample a new agent branch with 5 changed files while main moved on elsewhere.
+  const merges: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 5); i++) {
+    const agent = `merge-${i}`;
+    const wt = path.join(dir, '.lockstep', 'worktrees', agent);
+    git(dir, 'worktree', 'add', '-q', '-b', `lockstep/${agent}`, wt);
+    for (let f = 0; f < 5; f++) fs.appendFileSync(path.join(wt, 'src', `m${String(i).padStart(2, '0')}`, `f${i * 50 + f}.ts`), `// ${agent}\n`);
+    git(wt, 'commit', '-qam', `${agent} work`);
+    fs.appendFileSync(path.join(dir, 'src', 'm39', `f${1990 + i}.ts`), `// main ${i}\n`);
+    git(dir, 'commit', '-qam', `main moves on ${i}`);
+    execFileSync('sync');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'wt-merge.ts'), dir, agent], { encoding: 'utf8' });
+    merges.push(Number(out.trim()));
+  }
+  report('(wt) worktree_merge, 2,000 files, 5 changed, two-parent, main checkout updated, cold (median)', `${ms(median(merges))} (min ${ms(Math.min(...merges))}, max ${ms(Math.max(...merges))})`);
+}
+
 function toolListSizes(): void {
   for (const role of ['planner', 'implementer', 'reviewer', 'all'] as const) {
     const bytes = Buffer.byteLength(JSON.stringify({ tools: listTools(role) }));
@@ -334,6 +379,10 @@ async function main(): Promise<void> {
   }
   if (want('disk')) await diskPerOp();
   if (want('tools')) toolListSizes();
+  if (want('wt')) {
+    settle();
+    worktreeCreate();
+  }
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
   console.log(`\n${'metric'.padEnd(w[0]!)}  ${'result'.padEnd(w[1]!)}  target`);
   for (const [m, v, t] of rows) console.log(`${m.padEnd(w[0]!)}  ${v.padEnd(w[1]!)}  ${t}`);

@@ -301,7 +301,8 @@ test('artifacts live in .lockstep/artifacts, stay out of git status, and cannot 
   const w = await impl.call<{ path: string; bytes: number }>('artifact_write', { path: 'reports/run.txt', content: 'all green\n' });
   assert.deepEqual(w, { path: 'reports/run.txt', bytes: 10 });
   assert.equal(fs.readFileSync(path.join(repo, '.lockstep', 'artifacts', 'reports', 'run.txt'), 'utf8'), 'all green\n');
-  assert.equal((await planner.call<{ content: string }>('artifact_read', { path: 'reports/run.txt' })).content, 'all green\n');
+  // A planner reads artifacts as files (artifact_read is the implementer's and reviewer's).
+  assert.equal((await planner.call<{ content: string }>('file_read', { path: '.lockstep/artifacts/reports/run.txt' })).content, 'all green\n');
   const reviewer = await initAgent(repo, 'reviewer', 'reviewer-1');
   await reviewer.call('artifact_write', { path: 'findings.md', content: '# PASS\n' });
   assert.equal(git(repo, 'status', '--porcelain'), '');

@@ -12,6 +12,7 @@ import { LogCommand } from './commands/log.js';
 import { PromptsCommand } from './commands/prompts.js';
 import { ServerCommand } from './commands/server.js';
 import { StatusCommand } from './commands/status.js';
+import { WorktreeCleanupCommand, WorktreeListCommand, WorktreeMergeCommand, WorktreeStatusCommand } from './commands/worktree.js';
 import { TaskApproveCommand, TaskClaimCommand, TaskCreateCommand, TaskListCommand, TaskRequestChangesCommand, TaskShowCommand } from './commands/task.js';
 
 export function buildCli(): Cli {
@@ -20,7 +21,7 @@ export function buildCli(): Cli {
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   cli.register(Builtins.DefinitionsCommand);
-  for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, PromptsCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, TaskClaimCommand, TaskApproveCommand, TaskRequestChangesCommand, IssueListCommand, IssueShowCommand, IssueCreateCommand, IssueCloseCommand, DiscussionListCommand, DiscussionShowCommand, LockListCommand, LockReleaseCommand, GuardInstallCommand, GuardUninstallCommand, GuardStatusCommand, GuardCheckCommand, DemoCommand]) cli.register(c);
+  for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, PromptsCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, TaskClaimCommand, TaskApproveCommand, TaskRequestChangesCommand, IssueListCommand, IssueShowCommand, IssueCreateCommand, IssueCloseCommand, DiscussionListCommand, DiscussionShowCommand, LockListCommand, LockReleaseCommand, GuardInstallCommand, GuardUninstallCommand, GuardStatusCommand, GuardCheckCommand, DemoCommand, WorktreeListCommand, WorktreeStatusCommand, WorktreeMergeCommand, WorktreeCleanupCommand]) cli.register(c);
   return cli;
 }
 

@@ -7,9 +7,9 @@ export interface GitRun {
   stderr: string;
 }
 
-/** Run git synchronously; null when there is no git CLI on this machine. */
-export function runGit(args: string[], cwd: string): GitRun | null {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** Run git synchronously; null when there is no git CLI on this machine. `env` replaces the environment. */
+export function runGit(args: string[], cwd: string, env?: NodeJS.ProcessEnv): GitRun | null {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
   if (r.error) {
     if ((r.error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw r.error;

@@ -11,7 +11,9 @@ const PER_WORKTREE = [/^HEAD$/, /^index$/, /^[A-Z_]+_HEAD$/, /^MERGE_(MSG|MODE)$
 const COMMON = /^(objects|refs|logs|hooks|info|remotes|branches|rr-cache|svn|worktrees|lost-found|common)(\/|$)|^(config|packed-refs|shallow)$/;
 
 export function commonPath(repo: GitRepo, p: string): string {
-  if (repo.gitDir === repo.commonDir) return p;
+  // Non-strings go through untouched: isomorphic-git probes e.g. readFile(undefined) and needs the
+  // rejected promise, not a synchronous throw from path.relative (which hangs its caller).
+  if (typeof p !== 'string' || repo.gitDir === repo.commonDir) return p;
   const rel = path.relative(repo.gitDir, p);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return p;
   const posix = rel.split(path.sep).join('/');

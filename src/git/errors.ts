@@ -9,7 +9,12 @@ export type GitErrorCode =
   | 'REF_INVALID'
   | 'STATE_LOCK_TIMEOUT'
   | 'STATE_LOCK_LOST'
-  | 'GIT_IO';
+  | 'GIT_IO'
+  | 'REF_CHANGED'
+  | 'NAME_INVALID'
+  | 'BRANCH_CHECKED_OUT'
+  | 'WORKTREE_EXISTS'
+  | 'WORKTREE_NOT_FOUND';
 
 export class GitError extends Error {
   readonly code: GitErrorCode;

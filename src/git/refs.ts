@@ -306,3 +306,65 @@ function tryCreate(lockPath: string): number | null {
     }
   }
 }
+
+/**
+ * Delete a ref other than the state ref (e.g. a merged worktree branch) if it still holds `expected`:
+ * loose file, packed-refs line and reflog, as `git branch -d` does. False, changing nothing, when
+ * the ref moved meanwhile.
+ */
+export async function deleteRefIf(repo: GitRepo, ref: string, expected: string): Promise<boolean> {
+  const lock = await lockRef(repo, ref, { timeoutMs: 10_000 });
+  try {
+    if (lock.current() !== expected) return false;
+    if (readPacked(repo, ref) !== null) removePacked(repo, ref);
+    fs.rmSync(refFile(repo, ref), { force: true });
+    fs.rmSync(path.join(repo.commonDir, 'logs', ...ref.split('/')), { force: true });
+    return true;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Drop one line from packed-refs under git's own `packed-refs.lock`. */
+function removePacked(repo: GitRepo, ref: string): void {
+  const file = path.join(repo.commonDir, 'packed-refs');
+  const lockPath = `${file}.lock`;
+  const fd = fs.openSync(lockPath, 'wx', 0o644);
+  let renamed = false;
+  try {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const out: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.endsWith(` ${ref}`) && OID.test(lines[i]!.slice(0, 40))) {
+        if (lines[i + 1]?.startsWith('^')) i++; // its peeled line goes with it
+        continue;
+      }
+      out.push(lines[i]!);
+    }
+    fs.writeSync(fd, out.join('\n'));
+    fs.fsyncSync(fd);
+    fs.renameSync(lockPath, file);
+    renamed = true;
+  } finally {
+    fs.closeSync(fd);
+    if (!renamed) fs.rmSync(lockPath, { force: true });
+  }
+}
+
+/**
+ * Move `ref` from `expected` (null: absent) to `next` under git's ref lock, for refs other than the
+ * state ref (branches). `beforeWrite` runs while the lock is held and the value is checked (e.g. to
+ * update a checkout); if it throws, the ref is left as it was. False, with nothing written, when the
+ * ref no longer holds `expected`.
+ */
+export async function compareAndSwapRef(repo: GitRepo, ref: string, expected: string | null, next: string, beforeWrite?: () => Promise<void>): Promise<boolean> {
+  const lock = await lockRef(repo, ref, { timeoutMs: 10_000 });
+  try {
+    if (lock.current() !== expected) return false;
+    if (beforeWrite) await beforeWrite();
+    lock.commit(next);
+    return true;
+  } finally {
+    lock.release();
+  }
+}

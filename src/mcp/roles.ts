@@ -13,7 +13,7 @@ const ALIASES: Record<string, Role> = {
   all: 'all',
 };
 
-export const ROLE_INPUT = z.enum(['planner', 'implementer', 'reviewer', 'all', 'lead', 'worker', 'acceptor']).describe('Aliases: lead, worker, acceptor');
+export const ROLE_INPUT = z.enum(['planner', 'implementer', 'reviewer', 'all', 'lead', 'worker', 'acceptor']);
 
 export function parseRole(value: string): Role {
   const role = ALIASES[value.toLowerCase()];

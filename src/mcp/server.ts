@@ -25,8 +25,9 @@ import { issueTools } from './tools/issues.js';
 import { noteLockTools } from './tools/notes-locks.js';
 import { taskTools } from './tools/tasks.js';
 import { taskQaTools } from './tools/task-qa.js';
+import { worktreeTools } from './tools/worktrees.js';
 
-export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...agentTools, ...taskTools, ...issueTools, ...docTools, ...taskQaTools, ...noteLockTools, ...discussionTools, ...eventTools, ...fileCommandTools, ...deliveryTools];
+export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...agentTools, ...taskTools, ...issueTools, ...docTools, ...taskQaTools, ...noteLockTools, ...discussionTools, ...eventTools, ...fileCommandTools, ...deliveryTools, ...worktreeTools];
 
 export interface ServerOptions {
   app: Lockstep;

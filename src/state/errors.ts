@@ -39,7 +39,13 @@ export type ErrorCode =
   | 'EVIDENCE_INVALID'
   | 'ROLE_CODE_REQUIRED'
   | 'ROLE_CODE_INVALID'
-  | 'HOOK_CONFLICT';
+  | 'HOOK_CONFLICT'
+  | 'WORKTREE_DIRTY'
+  | 'MERGE_CONFLICT'
+  | 'MERGE_NEEDS_REBASE'
+  | 'NOTHING_TO_MERGE'
+  | 'BRANCH_NOT_FOUND'
+  | 'BRANCH_CHECKED_OUT';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

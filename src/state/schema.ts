@@ -177,6 +177,8 @@ export const Task = z.looseObject({
   messages: z.array(TaskMessage).default([]),
   reservation: Reservation.optional(),
   reviews: z.array(ReviewRecord).default([]),
+  /** Set by worktree_merge: the agent branch merged for this task and the resulting commit. */
+  merged: z.looseObject({ commit: z.string().regex(/^[0-9a-f]{40}$/), branch: text(255), into: text(255), by: name, at: isoTime }).optional(),
   createdAt: isoTime,
   createdBy: name,
   updatedAt: isoTime,

@@ -80,7 +80,7 @@ export const serverTime = defineTool({
   title: 'Server time',
   description: 'The clock expiries use.',
   input: z.object({}),
-  roles: EVERY_ROLE,
+  roles: ['implementer', 'reviewer'],
   needsIdentity: false,
   annotations: { readOnlyHint: true },
   async handler(_args, ctx) {
@@ -124,7 +124,7 @@ export const projectContextGet = defineTool({
 export const projectContextSetTool = defineTool({
   name: 'project_context_set',
   title: 'Set the project context',
-  description: 'Set the project context; omitted fields keep their value (description, endState needed first).',
+  description: 'Set the project context; omitted fields keep their value.',
   input: projectContextSet.input,
   roles: ['planner'],
   annotations: { idempotentHint: true },

@@ -119,7 +119,7 @@ export const discussionCleanupTool = defineTool({
   title: 'Clean up discussions',
   description: 'Archive resolved threads older than N days; delete archived older than M.',
   input: discussionCleanup.input,
-  roles: ['planner'],
+  roles: [],
   annotations: { destructiveHint: true, idempotentHint: true },
   async handler(args, ctx) {
     const r = await ctx.app.run(discussionCleanup, args, ctx.who);

@@ -30,7 +30,7 @@ export const eventsWait = defineTool({
   input: z.object({
     cursor: cursor.optional().describe('From your last call'),
     timeoutSec: z.number().min(0).max(3600).optional(),
-    ops: z.array(z.string().max(100)).max(20).optional().describe('Ops or prefixes: task.claim, task.'),
+    ops: z.array(z.string().max(100)).max(20).optional().describe('e.g. task.claim, or a prefix: task.'),
     entity: z.string().max(100).optional(),
     excludeSelf: z.boolean().default(false),
     limit: z.number().int().min(1).max(500).default(50),

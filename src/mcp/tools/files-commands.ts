@@ -9,7 +9,7 @@ const PROGRESS_EVERY_MS = 5_000;
 
 // Field schemas stay terse: every role's tools/list has a token budget. Number ranges are checked
 // in src/workspace/ (with messages naming the limit), so they are not repeated here.
-const filePath = z.string().min(1).max(4096).describe('Repo-relative or absolute');
+const filePath = z.string().min(1).max(4096);
 const artifactPath = z.string().min(1).max(1024).describe('Relative to .lockstep/artifacts');
 const encoding = z.enum(['utf8', 'base64']).optional();
 
@@ -88,7 +88,7 @@ export const artifactRead = defineTool({
   title: 'Read an artifact',
   description: 'Read an artifact (.lockstep/artifacts).',
   input: readInput(artifactPath),
-  roles: EVERY_ROLE,
+  roles: ['implementer', 'reviewer'],
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
     return readText(readArtifact(ctx.workspace, args.path, args));

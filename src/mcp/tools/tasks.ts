@@ -20,7 +20,7 @@ import { waitOptions } from '../wait.js';
 export const taskCreateTool = defineTool({
   name: 'task_create',
   title: 'Create a task',
-  description: 'Add a todo task (T-XXXX), optionally in an open issue with a spec doc. dependsOn must be done first.',
+  description: 'Add a todo task (T-XXXX), optionally in an issue with a spec doc; dependsOn must be done first.',
   input: taskCreate.input,
   roles: ['planner'],
   annotations: {},

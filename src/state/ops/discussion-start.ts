@@ -15,7 +15,7 @@ export const discussionStart = defineOp({
     topic: z.string().trim().min(1).max(500),
     message: discussionField.message,
     category: DiscussionCategory.default('other'),
-    priority: DiscussionPriority.default('medium').describe('blocking: work waits'),
+    priority: DiscussionPriority.default('medium'),
     waitingOn: discussionField.waitingOn,
     linkedTask: discussionField.linkedTask,
     author: AgentName.optional(),

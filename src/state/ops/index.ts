@@ -1,5 +1,6 @@
 // Every op by name; the store and tests look ops up here.
 import { agentRegister } from './agent-register.js';
+import { agentWorktree } from './agent-worktree.js';
 import { discussionArchive } from './discussion-archive.js';
 import { discussionCleanup } from './discussion-cleanup.js';
 import { discussionReply } from './discussion-reply.js';
@@ -39,9 +40,11 @@ import { deliveryClaim } from './delivery-claim.js';
 import { deliveryExtendLease } from './delivery-extend-lease.js';
 import { deliveryReview } from './delivery-review.js';
 import { deliverySubmit } from './delivery-submit.js';
+import { worktreeMergeRecord } from './worktree-merge-record.js';
 
 export const ops = {
   agentRegister,
+  agentWorktree,
   projectContextSet,
   projectStatusSet,
   taskCreate,
@@ -81,4 +84,5 @@ export const ops = {
   deliveryClaim,
   deliveryExtendLease,
   deliveryReview,
+  worktreeMergeRecord,
 };

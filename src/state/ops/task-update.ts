@@ -22,7 +22,7 @@ export const taskUpdate = defineOp({
     tags: field.tags.optional(),
     metadata: field.metadata.optional(),
     dependsOn: z.array(TaskId).max(50).optional(),
-    owner: AgentName.optional().describe('Reassign (planner only)'),
+    owner: AgentName.optional(),
   }),
   run(state, input, ctx) {
     const task = getTask(state, input.id);

@@ -8,7 +8,7 @@ export const noteListInput = z.object({
   limit: field.limit.default(50),
   author: AgentName.optional(),
   task: field.taskId.optional(),
-  kind: z.enum(['note', 'system', 'log']).optional().describe('Logs show only when asked'),
+  kind: z.enum(['note', 'system', 'log']).optional(),
 });
 
 export function noteList(state: State, input: z.output<typeof noteListInput>) {
