@@ -23,7 +23,7 @@ const RULES: Record<string, { layers: string[]; packages: RegExp }> = {
   store: { layers: ['store', 'state', 'git'], packages: /^(node:.*|zod)$/ },
   app: { layers: ['state', 'git', 'store'], packages: /^(node:.*|zod)$/ },
   version: { layers: [], packages: /^node:/ },
-  workspace: { layers: ['workspace', 'state'], packages: /^node:/ },
+  workspace: { layers: ['workspace', 'state'], packages: /^(node:.*|smol-toml)$/ },
   mcp: { layers: ['mcp', 'app', 'state', 'store', 'version', 'git/errors', 'workspace'], packages: /^(node:.*|zod|@modelcontextprotocol\/sdk\/.*)$/ },
   cli: { layers: ['cli', 'app', 'state', 'store', 'mcp', 'version', 'git', 'workspace'], packages: /^(node:.*|zod|clipanion|typanion)$/ },
 };

@@ -174,7 +174,8 @@ test('events_wait wakes on another process\'s commit, resumes by cursor, times o
   const rest = await planner.call<{ events: { op: string }[] }>('events_wait', { cursor: paged.cursor });
   assert.deepEqual(rest.events.map((e) => e.op), ['lock.acquire']);
   assert.equal(await codeOf(planner.call('events_wait', { cursor: '0'.repeat(40) })), 'CURSOR_UNKNOWN');
-  const log = await planner.call<{ events: { op: string }[] }>('state_log', { limit: 2 });
+  // state_log is not the planner's (its tools/list budget); an implementer reads it.
+  const log = await impl.call<{ events: { op: string }[] }>('state_log', { limit: 2 });
   assert.deepEqual(log.events.map((e) => e.op), ['lock.acquire', 'note.append']);
 });
 

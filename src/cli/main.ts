@@ -9,9 +9,15 @@ import { GuardCheckCommand, GuardInstallCommand, GuardStatusCommand, GuardUninst
 import { IssueCloseCommand, IssueCreateCommand, IssueListCommand, IssueShowCommand } from './commands/issue.js';
 import { LockListCommand, LockReleaseCommand } from './commands/lock.js';
 import { LogCommand } from './commands/log.js';
+import { MacosCommand } from './commands/macos.js';
+import { TmuxCommand } from './commands/tmux.js';
+import { NoteAddCommand, NoteListCommand } from './commands/note.js';
+import { WatchCommand } from './commands/watch.js';
 import { PromptsCommand } from './commands/prompts.js';
 import { ServerCommand } from './commands/server.js';
 import { StatusCommand } from './commands/status.js';
+import { InstallCommand, UninstallCommand } from './commands/install.js';
+import { DisableCommand, EnableCommand, InitCommand } from './commands/init.js';
 import { WorktreeCleanupCommand, WorktreeListCommand, WorktreeMergeCommand, WorktreeStatusCommand } from './commands/worktree.js';
 import { TaskApproveCommand, TaskClaimCommand, TaskCreateCommand, TaskListCommand, TaskRequestChangesCommand, TaskShowCommand } from './commands/task.js';
 
@@ -22,6 +28,9 @@ export function buildCli(): Cli {
   cli.register(Builtins.VersionCommand);
   cli.register(Builtins.DefinitionsCommand);
   for (const c of [ServerCommand, StatusCommand, LogCommand, DoctorCommand, PromptsCommand, TaskListCommand, TaskShowCommand, TaskCreateCommand, TaskClaimCommand, TaskApproveCommand, TaskRequestChangesCommand, IssueListCommand, IssueShowCommand, IssueCreateCommand, IssueCloseCommand, DiscussionListCommand, DiscussionShowCommand, LockListCommand, LockReleaseCommand, GuardInstallCommand, GuardUninstallCommand, GuardStatusCommand, GuardCheckCommand, DemoCommand, WorktreeListCommand, WorktreeStatusCommand, WorktreeMergeCommand, WorktreeCleanupCommand]) cli.register(c);
+  for (const c of [NoteListCommand, NoteAddCommand, WatchCommand]) cli.register(c);
+  for (const c of [TmuxCommand, MacosCommand]) cli.register(c);
+  for (const c of [InstallCommand, UninstallCommand, InitCommand, EnableCommand, DisableCommand]) cli.register(c);
   return cli;
 }
 

@@ -22,12 +22,13 @@ import { docTools } from './tools/docs.js';
 import { eventTools } from './tools/events.js';
 import { fileCommandTools } from './tools/files-commands.js';
 import { issueTools } from './tools/issues.js';
+import { launchTools } from './tools/launch.js';
 import { noteLockTools } from './tools/notes-locks.js';
 import { taskTools } from './tools/tasks.js';
 import { taskQaTools } from './tools/task-qa.js';
 import { worktreeTools } from './tools/worktrees.js';
 
-export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...agentTools, ...taskTools, ...issueTools, ...docTools, ...taskQaTools, ...noteLockTools, ...discussionTools, ...eventTools, ...fileCommandTools, ...deliveryTools, ...worktreeTools];
+export const ALL_TOOLS: ToolDef[] = [...coordinationTools, ...agentTools, ...taskTools, ...issueTools, ...docTools, ...taskQaTools, ...noteLockTools, ...discussionTools, ...eventTools, ...fileCommandTools, ...deliveryTools, ...worktreeTools, ...launchTools];
 
 export interface ServerOptions {
   app: Lockstep;

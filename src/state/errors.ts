@@ -45,7 +45,10 @@ export type ErrorCode =
   | 'MERGE_NEEDS_REBASE'
   | 'NOTHING_TO_MERGE'
   | 'BRANCH_NOT_FOUND'
-  | 'BRANCH_CHECKED_OUT';
+  | 'BRANCH_CHECKED_OUT'
+  | 'CONFIG_INVALID'
+  | 'LAUNCH_UNSUPPORTED'
+  | 'LAUNCH_FAILED';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

@@ -62,7 +62,8 @@ export const whoami = defineTool({
   title: 'Who am I',
   description: 'Your bound name, role and repository.',
   input: z.object({}),
-  roles: EVERY_ROLE,
+  // Not the planner's: its tools/list is at the 5,000-token budget, and it knows who it is.
+  roles: ['implementer', 'reviewer'],
   needsIdentity: false,
   annotations: { readOnlyHint: true },
   async handler(_args, ctx) {

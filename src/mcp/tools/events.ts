@@ -85,7 +85,8 @@ export const stateLog = defineTool({
     op: z.string().max(100).optional().describe('Op, or a prefix ending in "."'),
     actor: z.string().max(64).optional(),
   }),
-  roles: EVERY_ROLE,
+  // Not the planner's (tools/list budget): it has events_wait, and `lockstep log` for people.
+  roles: ['implementer', 'reviewer'],
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
     const events = await ctx.app.history(args.limit, matcher({ ops: args.op ? [args.op] : undefined, entity: args.entity, actor: args.actor }));

@@ -41,6 +41,7 @@ import { deliveryExtendLease } from './delivery-extend-lease.js';
 import { deliveryReview } from './delivery-review.js';
 import { deliverySubmit } from './delivery-submit.js';
 import { worktreeMergeRecord } from './worktree-merge-record.js';
+import { stateInit } from './state-init.js';
 
 export const ops = {
   agentRegister,
@@ -85,4 +86,5 @@ export const ops = {
   deliveryExtendLease,
   deliveryReview,
   worktreeMergeRecord,
+  stateInit,
 };

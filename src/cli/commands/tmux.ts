@@ -1,0 +1,66 @@
+// `lockstep tmux`: a tmux session with a planner and N implementers, each with its identity and role prompt.
+import path from 'node:path';
+import { Command, Option } from 'clipanion';
+import { z } from 'zod';
+import { parseInput } from '../../app.js';
+import { promptFor } from '../../mcp/prompts.js';
+import { DomainError } from '../../state/errors.js';
+import { attachTmux, DEFAULT_SESSION, launchTmux, type AgentLaunch } from '../../workspace/launch.js';
+import { BaseCommand } from '../base.js';
+
+const Count = z.number().int().min(0).max(16);
+const SessionName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a session name is letters, digits, _ and - (tmux gives : and . meanings)');
+
+/** The agents a launcher starts: planner, then impl-1..N; shared by `tmux` and `macos`. */
+export function teamLaunches(opts: { repo: string; plannerCmd: string; implementerCmd: string; implementers: number; prompts: boolean; env?: Record<string, string> }): AgentLaunch[] {
+  const planner: AgentLaunch = { title: 'planner', role: 'planner', agent: 'planner', command: opts.plannerCmd, cwd: opts.repo, env: opts.env };
+  const impls = Array.from({ length: opts.implementers }, (_, i): AgentLaunch => ({ title: `impl-${i + 1}`, role: 'implementer', agent: `impl-${i + 1}`, command: opts.implementerCmd, cwd: opts.repo, env: opts.env }));
+  const all = [planner, ...impls];
+  return opts.prompts ? all.map((a) => ({ ...a, prompt: promptFor(a.role) })) : all;
+}
+
+export class TmuxCommand extends BaseCommand {
+  static override paths = [['tmux']];
+  static override usage = Command.Usage({
+    description: 'Start the planner and implementers in a tmux session',
+    details:
+      'Creates the session (or reuses it: agents whose window is still running are kept) with a window per agent (--layout windows) or one window of panes (--layout panes). Each agent runs its command in the repository with LOCKSTEP_ROLE and LOCKSTEP_AGENT set (planner; impl-1..N), and its role prompt is pasted in once it started (--no-prompts to skip). Status bar options are set on this session only, never globally. A window whose agent exits stays open showing its output. There is no dashboard window: Lockstep has no dashboard yet (use `lockstep watch`). Attaches when run in a terminal; --no-attach leaves the session running in the background.',
+    examples: [
+      ['Claude plans, two Codex implementers', '$0 tmux --implementers 2'],
+      ['Everything in one window', '$0 tmux --layout panes --planner-cmd claude --implementer-cmd claude'],
+      ['Start it without attaching', '$0 tmux --no-attach --session work'],
+    ],
+  });
+
+  session = Option.String('--session', DEFAULT_SESSION, { description: 'tmux session name (lockstep)' });
+  layout = Option.String('--layout', 'windows', { description: 'windows (one per agent) or panes (all in one window)' });
+  plannerCmd = Option.String('--planner-cmd', 'claude', { description: 'Command for the planner (claude)' });
+  implementerCmd = Option.String('--implementer-cmd', 'codex', { description: 'Command for each implementer (codex)' });
+  implementers = Option.String('--implementers', '1', { description: 'How many implementers (1)' });
+  prompts = Option.Boolean('--prompts', true, { description: 'Paste the role prompts (--no-prompts to skip)' });
+  attach = Option.Boolean('--attach', true, { description: 'Attach when run in a terminal (--no-attach to leave it in the background)' });
+  socket = Option.String('--socket', { description: 'A private tmux server (tmux -L NAME); launch_implementer of these agents uses it too' });
+  promptDelay = Option.String('--prompt-delay-ms', '2000', { description: 'How long agents get to start before the prompt is pasted (2000)' });
+
+  async run(): Promise<number> {
+    if (this.layout !== 'windows' && this.layout !== 'panes') throw new DomainError('INVALID_INPUT', `--layout is windows or panes, not "${this.layout}"`, { layout: this.layout });
+    const session = parseInput(SessionName, this.session);
+    const implementers = parseInput(Count, Number(this.implementers));
+    const promptDelayMs = parseInput(z.number().int().min(0).max(60_000), Number(this.promptDelay));
+    const socket = this.socket === undefined ? undefined : parseInput(SessionName, this.socket);
+    const repo = path.resolve(this.repo ?? process.cwd());
+    // The agents' MCP servers launch implementers into this same session (launch_implementer).
+    const env: Record<string, string> = { LOCKSTEP_TMUX_SESSION: session, ...(socket ? { LOCKSTEP_TMUX_SOCKET: socket } : {}) };
+    const agents = teamLaunches({ repo, plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts, env });
+    const r = await launchTmux({ socket, session, layout: this.layout, agents, promptDelayMs });
+    const lines = [
+      `${r.sessionCreated ? 'Created' : 'Reused'} tmux session ${session}${socket ? ` (socket ${socket})` : ''}`,
+      ...r.started.map((p) => `started ${p.agent} in ${p.pane} (pid ${p.pid})`),
+      ...r.kept.map((a) => `kept ${a} (already running)`),
+    ];
+    const attach = this.attach && process.stdout.isTTY === true && process.stdin.isTTY === true && !this.json;
+    if (!attach) lines.push(`Attach with: tmux ${socket ? `-L ${socket} ` : ''}attach -t ${session}`);
+    this.print({ ...r, socket: socket ?? null }, lines.join('\n'));
+    return attach ? attachTmux({ socket }, session) : 0;
+  }
+}

@@ -1,0 +1,283 @@
+// Launchers: `lockstep tmux` in a real (private) tmux server, launch_implementer over MCP with a stub
+// agent, and the macOS AppleScript checked by running the shell text it would type.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { IMPLEMENTER_PROMPT, PLANNER_PROMPT } from '../src/mcp/prompts.js';
+import { listTools } from '../src/mcp/server.js';
+import { agentScript, appleScriptString, macosScript, macosShellLine, shQuote, type AgentLaunch } from '../src/workspace/launch.js';
+import { cli, git, initAgent, makeRepo, sleep, toolError } from './helpers.js';
+
+const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
+const NO_TMUX = HAVE_TMUX ? false : 'tmux is not installed (the CI installs it with apt-get); these tests need a real tmux';
+
+const sockets: string[] = [];
+after(() => {
+  for (const s of sockets) spawnSync('tmux', ['-L', s, 'kill-server']);
+});
+
+/** A private tmux server for one test, so no test touches a user's server. */
+function socket(): string {
+  const s = `lockstep-test-${process.pid}-${sockets.length}`;
+  sockets.push(s);
+  return s;
+}
+
+function tmux(sock: string, ...args: string[]): string {
+  return execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
+}
+
+/** The whole pane, wrapped lines joined. */
+function pane(sock: string, target: string): string {
+  return tmux(sock, 'capture-pane', '-p', '-J', '-S', '-', '-t', target);
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A directory name a naive launcher would break on. */
+function nastyDir(parent: string): string {
+  const dir = path.join(parent, `it's a "dir" $(touch pwned) \\ end`);
+  fs.mkdirSync(dir);
+  return dir;
+}
+
+/** Prints what the agent sees, then keeps reading its terminal like an agent would. */
+const STUB = `printf 'seen:%s/%s/%s\\n' "$LOCKSTEP_ROLE" "$LOCKSTEP_AGENT" "$(pwd)"; exec cat`;
+
+test('lockstep tmux starts planner and implementer windows with identities and the role prompts', { skip: NO_TMUX }, async () => {
+  const repo = makeRepo();
+  const dir = nastyDir(repo);
+  const sock = socket();
+  // Another session first: the global and its own options must not change.
+  tmux(sock, 'new-session', '-d', '-s', 'other');
+  const globalBefore = tmux(sock, 'show-options', '-g') + tmux(sock, 'show-options', '-gw');
+  const otherBefore = tmux(sock, 'show-options', '-t', 'other:');
+
+  const r = cli(repo, 'tmux', '--no-attach', '--json', '--socket', sock, '--repo', dir, '--implementers', '2', '--planner-cmd', STUB, '--implementer-cmd', STUB, '--prompt-delay-ms', '300');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { sessionCreated: boolean; started: { agent: string; pane: string; pid: number }[] };
+  assert.equal(out.sessionCreated, true);
+  assert.deepEqual(out.started.map((s) => s.agent), ['planner', 'impl-1', 'impl-2']);
+
+  const windows = tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name}').trim().split('\n');
+  assert.deepEqual(windows, ['planner', 'impl-1', 'impl-2']);
+  const planner = await until('the planner prompt', () => (pane(sock, 'lockstep:planner').includes('ABSOLUTE PROHIBITIONS') ? pane(sock, 'lockstep:planner') : undefined));
+  assert.ok(planner.includes(`seen:planner/planner/${dir}`), planner);
+  assert.ok(planner.includes(PLANNER_PROMPT.split('\n')[0]!));
+  const impl = await until('the implementer prompt', () => (pane(sock, 'lockstep:impl-2').includes('CONTINUOUS WORK LOOP') ? pane(sock, 'lockstep:impl-2') : undefined));
+  assert.ok(impl.includes(`seen:implementer/impl-2/${dir}`), impl);
+  assert.ok(!fs.existsSync(path.join(dir, 'pwned')) && !fs.existsSync(path.join(repo, 'pwned')), 'a path was run as a command');
+
+  // Session-local options only (L10).
+  assert.equal(tmux(sock, 'show-options', '-g') + tmux(sock, 'show-options', '-gw'), globalBefore);
+  assert.equal(tmux(sock, 'show-options', '-t', 'other:'), otherBefore);
+  assert.match(tmux(sock, 'show-options', '-t', 'lockstep:'), /status-left " lockstep "/);
+
+  // A second run reuses the session and starts nothing twice.
+  const again = cli(repo, 'tmux', '--no-attach', '--json', '--socket', sock, '--repo', dir, '--implementers', '2', '--planner-cmd', STUB, '--implementer-cmd', STUB, '--no-prompts');
+  assert.equal(again.status, 0, again.stderr);
+  const second = JSON.parse(again.stdout) as { sessionCreated: boolean; started: unknown[]; kept: string[] };
+  assert.equal(second.sessionCreated, false);
+  assert.deepEqual(second.started, []);
+  assert.deepEqual(second.kept, ['planner', 'impl-1', 'impl-2']);
+  assert.equal(tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name}').trim().split('\n').length, 3);
+});
+
+test('lockstep tmux --layout panes puts every agent in one window; an exited agent stays readable', { skip: NO_TMUX }, async () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--session', 'team', '--layout', 'panes', '--implementers', '2', '--planner-cmd', STUB, '--implementer-cmd', 'echo bye; exit 3', '--no-prompts');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(tmux(sock, 'list-windows', '-t', 'team', '-F', '#{window_name}').trim(), 'agents');
+  const panes = await until('two dead implementer panes', () => {
+    const p = tmux(sock, 'list-panes', '-t', 'team:agents', '-F', '#{pane_dead} #{pane_dead_status}').trim().split('\n');
+    return p.filter((l) => l === '1 3').length === 2 ? p : undefined;
+  });
+  assert.deepEqual(panes, ['0 ', '1 3', '1 3']);
+});
+
+test('lockstep tmux refuses bad flags with a code and starts nothing', { skip: NO_TMUX }, () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--layout', 'grid');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error\[INVALID_INPUT\]/);
+  assert.notEqual(spawnSync('tmux', ['-L', sock, 'has-session']).status, 0, 'a tmux server was started');
+  const help = cli(repo, 'tmux', '--help');
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /no dashboard/i);
+});
+
+test('launch_implementer starts a stub agent in the tmux session and records a live pid', { skip: NO_TMUX }, async () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const env = { LOCKSTEP_TMUX_SOCKET: sock, LOCKSTEP_TMUX_SESSION: 'lockstep', LOCKSTEP_LAUNCH_PROMPT_DELAY_MS: '200' };
+  const planner = await initAgent(repo, 'planner', 'lead', { env });
+
+  const r = await planner.call<{ agent: string; pid: number; pane: string; sessionCreated: boolean; isolation: string }>('launch_implementer', { type: 'other', command: "sh -c 'sleep 600'", prompt: false });
+  assert.equal(r.agent, 'impl-1');
+  assert.equal(r.sessionCreated, true);
+  assert.ok(r.pid > 0);
+  assert.equal(tmux(sock, 'display-message', '-p', '-t', r.pane, '#{pane_pid}').trim(), String(r.pid));
+  assert.deepEqual(tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name}').trim().split('\n'), ['impl-1']);
+
+  type Listed = { implementers: { name: string; live: boolean; process: string; pid?: number; isolation: string }[] };
+  let list = await planner.call<Listed>('implementer_list');
+  const one = list.implementers.find((i) => i.name === 'impl-1')!;
+  assert.equal(one.pid, r.pid);
+  assert.equal(one.process, 'running');
+  assert.equal(one.live, true);
+
+  tmux(sock, 'kill-pane', '-t', r.pane);
+  await until('the agent process to end', () => {
+    try {
+      process.kill(r.pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  list = await planner.call<Listed>('implementer_list');
+  const gone = list.implementers.find((i) => i.name === 'impl-1')!;
+  assert.equal(gone.process, 'exited');
+  assert.equal(gone.live, false);
+});
+
+test('launch_implementer: next free name, worktree isolation, prompt pasted, identity in the environment', { skip: NO_TMUX }, async () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const env = { LOCKSTEP_TMUX_SOCKET: sock, LOCKSTEP_TMUX_SESSION: 'lockstep', LOCKSTEP_LAUNCH_PROMPT_DELAY_MS: '200' };
+  const planner = await initAgent(repo, 'planner', 'lead', { env });
+  await initAgent(repo, 'implementer', 'impl-1');
+
+  const r = await planner.call<{ agent: string; pane: string; cwd: string; worktree: string; branch: string; sessionCreated: boolean }>('launch_implementer', { type: 'other', command: STUB, isolation: 'worktree' });
+  assert.equal(r.agent, 'impl-2');
+  assert.equal(r.worktree, '.lockstep/worktrees/impl-2');
+  assert.equal(r.branch, 'lockstep/impl-2');
+  assert.equal(fs.realpathSync(r.cwd), fs.realpathSync(path.join(repo, r.worktree)));
+  const text = await until('the implementer prompt', () => {
+    const t = pane(sock, r.pane);
+    return t.includes('CONTINUOUS WORK LOOP') ? t : undefined;
+  });
+  assert.ok(text.includes(`seen:implementer/impl-2/${r.cwd}`), text);
+  assert.ok(text.includes(IMPLEMENTER_PROMPT.split('\n')[0]!));
+  assert.match(git(r.cwd, 'rev-parse', '--abbrev-ref', 'HEAD'), /^lockstep\/impl-2$/);
+
+  // A second launch goes into the same session as a new window.
+  const s = await planner.call<{ agent: string; sessionCreated: boolean }>('launch_implementer', { type: 'other', command: 'sleep 600', name: 'impl-x', prompt: false });
+  assert.equal(s.sessionCreated, false);
+  assert.deepEqual(tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name}').trim().split('\n'), ['impl-2', 'impl-x']);
+
+  type Listed = { implementers: { name: string; isolation: string; worktree?: string; branch?: string }[] };
+  const two = (await planner.call<Listed>('implementer_list')).implementers.find((i) => i.name === 'impl-2')!;
+  assert.equal(two.isolation, 'worktree');
+  assert.equal(two.branch, 'lockstep/impl-2');
+});
+
+test('launch_implementer without tmux is LAUNCH_UNSUPPORTED and the server keeps serving', async () => {
+  const repo = makeRepo();
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-nopath-'));
+  after(() => fs.rmSync(empty, { recursive: true, force: true }));
+  const planner = await initAgent(repo, 'planner', 'lead', { env: { PATH: empty } });
+  assert.equal((await toolError(planner.call('launch_implementer', { type: 'codex' }))).code, 'LAUNCH_UNSUPPORTED');
+  assert.equal((await toolError(planner.call('launch_implementer', { type: 'other' }))).code, 'INVALID_INPUT');
+  assert.ok(await planner.call('status_get'));
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  assert.equal((await toolError(impl.call('launch_implementer', { type: 'codex' }))).code, 'ROLE_FORBIDDEN');
+});
+
+test('launch_implementer obeys --command-mode allowlist', async () => {
+  const repo = makeRepo();
+  const planner = await initAgent(repo, 'planner', 'lead', { extraArgs: ['--command-mode', 'allowlist', '--command-allow', 'npm'] });
+  assert.equal((await toolError(planner.call('launch_implementer', { type: 'claude' }))).code, 'COMMAND_NOT_ALLOWED');
+});
+
+test("the planner's tools/list has launch_implementer and stays under 5,000 tokens without whoami and state_log", () => {
+  const planner = listTools('planner');
+  const names = planner.map((t) => t.name);
+  assert.ok(names.includes('launch_implementer'));
+  assert.ok(!names.includes('whoami') && !names.includes('state_log'));
+  assert.ok(JSON.stringify(planner).length / 4 < 5000);
+  for (const role of ['implementer', 'reviewer'] as const) assert.ok(listTools(role).some((t) => t.name === 'state_log'));
+});
+
+// ---- macOS (the script is generated and checked here; it only runs on macOS) ----
+
+/** The text of an AppleScript string literal, refusing any escape but \\ and \". */
+function unAppleScript(literal: string): string {
+  assert.ok(literal.startsWith('"') && literal.endsWith('"'), literal);
+  const body = literal.slice(1, -1);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '"') assert.fail(`unescaped quote in ${literal}`);
+    if (c === '\\') {
+      const n = body[++i];
+      assert.ok(n === '\\' || n === '"', `stray escape \\${n}`);
+      out += n;
+    } else out += c;
+  }
+  return out;
+}
+
+test('macOS: every path and value survives AppleScript and sh quoting (spaces, quotes, backslashes, $())', () => {
+  const parent = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-mac-')));
+  after(() => fs.rmSync(parent, { recursive: true, force: true }));
+  const dir = nastyDir(parent);
+  const out = path.join(parent, 'out.txt');
+  const launch: AgentLaunch = {
+    title: 'impl "1" \\ $(x)',
+    role: 'implementer',
+    agent: 'impl-1',
+    command: `printf '%s\\n' "$LOCKSTEP_ROLE" "$LOCKSTEP_AGENT" "$(pwd)" "$X" > ${shQuote(out)}`,
+    cwd: dir,
+    env: { X: `a'b"c\\d $(touch pwned) \`e\`` },
+  };
+  const lines = macosScript([{ launch }]);
+  assert.equal(lines[0], 'tell application "Terminal"');
+  assert.equal(lines.at(-1), 'end tell');
+  const doScript = lines.find((l) => l.startsWith('set t to do script '))!;
+  const shellLine = unAppleScript(doScript.slice('set t to do script '.length));
+  assert.equal(shellLine, macosShellLine(launch));
+  assert.equal(unAppleScript(lines.find((l) => l.startsWith('set custom title of t to '))!.slice('set custom title of t to '.length)), launch.title);
+
+  // What Terminal would type, run by a shell.
+  const r = spawnSync('/bin/sh', ['-c', shellLine], { cwd: parent, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(fs.readFileSync(out, 'utf8').split('\n'), ['implementer', 'impl-1', dir, launch.env!.X, '']);
+  assert.ok(!fs.existsSync(path.join(dir, 'pwned')) && !fs.existsSync(path.join(parent, 'pwned')));
+
+  assert.equal(appleScriptString('a\\b"c'), '"a\\\\b\\"c"');
+  assert.equal(shQuote("it's"), `'it'\\''s'`);
+});
+
+test('macOS: claude and codex get the prompt as their first argument, other programs none', () => {
+  const base: AgentLaunch = { title: 'impl-1', role: 'implementer', agent: 'impl-1', command: 'codex', cwd: '/r', prompt: 'do "it"\nnow' };
+  assert.equal(macosShellLine(base), `/bin/sh -c ${shQuote(agentScript(base, [base.prompt!]))}`);
+  assert.ok(agentScript(base, [base.prompt!]).endsWith(`codex ${shQuote(base.prompt!)}\n`));
+  assert.equal(macosShellLine({ ...base, command: '/usr/local/bin/claude --model x' }), `/bin/sh -c ${shQuote(agentScript({ ...base, command: '/usr/local/bin/claude --model x' }, [base.prompt!]))}`);
+  assert.equal(macosShellLine({ ...base, command: 'my-agent' }), `/bin/sh -c ${shQuote(agentScript({ ...base, command: 'my-agent' }))}`);
+});
+
+test('lockstep macos off macOS: LAUNCH_UNSUPPORTED; --print-script works anywhere', { skip: process.platform === 'darwin' ? 'this is macOS' : false }, () => {
+  const repo = makeRepo();
+  const r = cli(repo, 'macos');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error\[LAUNCH_UNSUPPORTED\]/);
+  const p = cli(repo, 'macos', '--print-script', '--implementers', '2', '--json');
+  assert.equal(p.status, 0, p.stderr);
+  const { script } = JSON.parse(p.stdout) as { script: string[] };
+  assert.equal(script.filter((l) => l.startsWith('set t to do script ')).length, 3);
+  assert.equal(cli(repo, 'macos', '--help').status, 0);
+});
