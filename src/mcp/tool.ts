@@ -54,3 +54,10 @@ export const EVERY_ROLE: readonly WorkRole[] = ['planner', 'implementer', 'revie
 export function defineTool<S extends z.ZodObject>(def: Omit<ToolDef, 'input' | 'handler'> & { input: S; handler(args: z.output<S>, ctx: ToolCtx): Promise<ToolOutput> }): ToolDef {
   return def as unknown as ToolDef;
 }
+
+/** The tail of a paged listing's text: how many more there are, and any corrupt files skipped. */
+export function pageFooter(r: { hasMore: boolean; total: number; offset: number; corrupt: { path: string }[] }, shown: number): string {
+  const more = r.hasMore ? `\n... ${r.total - r.offset - shown} more (offset ${r.offset + shown})` : '';
+  const corrupt = r.corrupt.length ? `\nCORRUPT: ${r.corrupt.map((c) => c.path).join(', ')}` : '';
+  return more + corrupt;
+}

@@ -1,7 +1,6 @@
 // Delivery helpers shared by the delivery ops and queries: lookup, the reviewer's hold, evidence checks, compact rows.
 import { z } from 'zod';
 import { DomainError } from './errors.js';
-import type { Ctx } from './op.js';
 import { DeliveryId, type Delivery } from './schema.js';
 import type { State } from './state.js';
 
@@ -48,13 +47,6 @@ export function byDeliveredAt(a: Delivery, b: Delivery): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-export function isReviewer(ctx: Ctx): boolean {
-  return ctx.role === 'reviewer' || ctx.role === 'all';
-}
-
-export function requireReviewer(ctx: Ctx, what: string): void {
-  if (!isReviewer(ctx)) throw new DomainError('ROLE_FORBIDDEN', `only a reviewer can ${what}`, { role: ctx.role });
-}
 
 function evidenceError(field: string, message: string, data: Record<string, unknown> = {}): DomainError {
   return new DomainError('EVIDENCE_INVALID', `${field}: ${message}`, { field, ...data });

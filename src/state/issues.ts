@@ -1,6 +1,7 @@
 // Issues as ops see them: lookup, lazy lease expiry that live work keeps off, and the open check.
 import { DomainError } from './errors.js';
 import { claimExpired } from './claims.js';
+import { isPending } from './deliveries.js';
 import { isoTime, type Change, type Ctx } from './op.js';
 import { paths } from './layout.js';
 import type { Issue } from './schema.js';
@@ -15,7 +16,7 @@ export function getIssue(state: State, id: string): Issue {
 /** Someone is working on the issue: a task in review or claimed with a live lease, or a delivery awaiting acceptance. */
 export function hasLiveWork(state: State, issueId: string, now: number): boolean {
   if (state.issueTasks(issueId).some((t) => t.status === 'review' || ((t.status === 'in_progress' || t.status === 'blocked') && !claimExpired(t, now)))) return true;
-  return state.deliveries().items.some((d) => d.issue === issueId && (d.status === 'open' || d.status === 'in_review'));
+  return state.deliveries().items.some((d) => d.issue === issueId && isPending(d));
 }
 
 /**
@@ -33,14 +34,18 @@ export function effectiveIssue(state: State, issue: Issue, now: number): Issue &
   return issueExpired(state, issue, now) ? { ...issue, status: 'canceled', expired: true } : issue;
 }
 
+/** Why the issue takes no work now (done, canceled, or expired), or undefined while it is open or in progress. */
+export function issueClosed(state: State, issue: Issue, now: number): { status: Issue['status']; expired: boolean; why: string } | undefined {
+  if (issueExpired(state, issue, now)) return { status: 'canceled', expired: true, why: `expired at ${issue.leaseExpiresAt} with no live work` };
+  if (issue.status !== 'open' && issue.status !== 'in_progress') return { status: issue.status, expired: false, why: issue.status };
+  return undefined;
+}
+
 /** The issue, which must be open or in progress (not done, canceled or expired). */
 export function requireOpenIssue(state: State, id: string, now: number): Issue {
   const issue = getIssue(state, id);
-  const expired = issueExpired(state, issue, now);
-  if (expired || (issue.status !== 'open' && issue.status !== 'in_progress')) {
-    const why = expired ? `expired at ${issue.leaseExpiresAt} with no live work` : issue.status;
-    throw new DomainError('ISSUE_CLOSED', `issue ${id} is ${why}; the planner can issue_reopen it`, { id, status: expired ? 'canceled' : issue.status, expired });
-  }
+  const closed = issueClosed(state, issue, now);
+  if (closed) throw new DomainError('ISSUE_CLOSED', `issue ${id} is ${closed.why}; the planner can issue_reopen it`, { id, status: closed.status, expired: closed.expired });
   return issue;
 }
 

@@ -24,6 +24,11 @@ export interface StateFiles {
   fold<T>(dir: string, fold: Fold<T>): T;
 }
 
+/** Oldest first by createdAt, id breaking ties: the order tasks, notes and an issue's tasks are listed in. */
+export function oldestFirst(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** Task statuses that still need work; "all tasks complete" means none of these is left. */
 export const OPEN_STATUSES: ReadonlySet<Task['status']> = new Set(['todo', 'in_progress', 'blocked', 'review']);
 
@@ -121,7 +126,7 @@ export class State {
         if (!list) this.byIssue.set(t.issue, (list = []));
         list.push(t);
       }
-      for (const list of this.byIssue.values()) list.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+      for (const list of this.byIssue.values()) list.sort(oldestFirst);
     }
     return this.byIssue.get(issueId) ?? [];
   }

@@ -11,6 +11,14 @@ export function requirePlanner(ctx: Ctx, what: string): void {
   if (!isPlanner(ctx)) throw new DomainError('ROLE_FORBIDDEN', `only a planner can ${what}`, { role: ctx.role });
 }
 
+export function isReviewer(ctx: Ctx): boolean {
+  return ctx.role === 'reviewer' || ctx.role === 'all';
+}
+
+export function requireReviewer(ctx: Ctx, what: string): void {
+  if (!isReviewer(ctx)) throw new DomainError('ROLE_FORBIDDEN', `only a reviewer can ${what}`, { role: ctx.role });
+}
+
 type Who = 'owner' | 'planner';
 
 /** from -> to -> who may make the move. Anything missing is refused with INVALID_TRANSITION. */

@@ -9,7 +9,7 @@ import { deliverySubmit } from '../../state/ops/delivery-submit.js';
 import { acceptanceBundle, acceptanceBundleInput } from '../../state/queries/acceptance-bundle.js';
 import { deliveryGet, deliveryGetInput, deliveryList, deliveryListInput } from '../../state/queries/delivery-list.js';
 import { IssueId, type Delivery } from '../../state/schema.js';
-import { defineTool, type ToolCtx } from '../tool.js';
+import { defineTool, pageFooter, type ToolCtx } from '../tool.js';
 import { waitOptions } from '../wait.js';
 
 /** How many of the issue's newest events the acceptance bundle carries. */
@@ -146,9 +146,8 @@ export const deliveryListTool = defineTool({
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
     const r = await ctx.app.read((state, rc) => deliveryList(state, args, rc.now));
-    const more = r.hasMore ? `\n... ${r.total - r.offset - r.deliveries.length} more (offset ${r.offset + r.deliveries.length})` : '';
-    const corrupt = r.corrupt.length ? `\nCORRUPT: ${r.corrupt.map((c) => c.path).join(', ')}` : '';
-    return { structured: { ...r }, text: `${r.total} deliver${r.total === 1 ? 'y' : 'ies'}\n${r.deliveries.map(line).join('\n')}${more}${corrupt}`.trimEnd() };
+    const footer = pageFooter(r, r.deliveries.length);
+    return { structured: { ...r }, text: `${r.total} deliver${r.total === 1 ? 'y' : 'ies'}\n${r.deliveries.map(line).join('\n')}${footer}`.trimEnd() };
   },
 });
 

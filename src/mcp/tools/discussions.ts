@@ -13,7 +13,7 @@ import {
   discussionListInput,
   type DiscussionSummary,
 } from '../../state/queries/discussion-list.js';
-import { defineTool, EVERY_ROLE } from '../tool.js';
+import { defineTool, EVERY_ROLE, pageFooter } from '../tool.js';
 
 const line = (d: DiscussionSummary) => `${d.id} [${d.status}${d.waitingOn ? ` -> ${d.waitingOn}` : ''}] ${d.priority} ${d.category}: ${d.topic}`;
 
@@ -82,9 +82,8 @@ export const discussionListTool = defineTool({
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
     const r = await ctx.app.read((state) => discussionList(state, args));
-    const more = r.hasMore ? `\n... ${r.total - r.offset - r.discussions.length} more (offset ${r.offset + r.discussions.length})` : '';
-    const corrupt = r.corrupt.length ? `\nCORRUPT: ${r.corrupt.map((c) => c.path).join(', ')}` : '';
-    return { structured: { ...r }, text: `${r.total} discussion(s)\n${r.discussions.map(line).join('\n')}${more}${corrupt}` };
+    const footer = pageFooter(r, r.discussions.length);
+    return { structured: { ...r }, text: `${r.total} discussion(s)\n${r.discussions.map(line).join('\n')}${footer}` };
   },
 });
 

@@ -8,7 +8,7 @@ import { issueReopen } from '../../state/ops/issue-reopen.js';
 import { issueUpdate } from '../../state/ops/issue-update.js';
 import { issueGet, issueGetInput, issueList, issueListInput, MAX_ISSUE_PAGE, type IssueRow } from '../../state/queries/issue-list.js';
 import { waitOptions } from '../wait.js';
-import { defineTool, EVERY_ROLE } from '../tool.js';
+import { defineTool, EVERY_ROLE, pageFooter } from '../tool.js';
 
 const line = (r: IssueRow) => `${r.id} [${r.status}${r.expired ? ', expired' : ''}] ${r.subject} (${r.tasks} task(s))`;
 
@@ -52,9 +52,8 @@ export const issueListTool = defineTool({
   annotations: { readOnlyHint: true },
   async handler(args, ctx) {
     const r = await ctx.app.read((state, rc) => issueList(state, args, rc.now));
-    const more = r.hasMore ? `\n... ${r.total - r.offset - r.issues.length} more (offset ${r.offset + r.issues.length})` : '';
-    const corrupt = r.corrupt.length ? `\nCORRUPT: ${r.corrupt.map((c) => c.path).join(', ')}` : '';
-    return { structured: { ...r }, text: `${r.total} issue(s)\n${r.issues.map(line).join('\n')}${more}${corrupt}`.trimEnd() };
+    const footer = pageFooter(r, r.issues.length);
+    return { structured: { ...r }, text: `${r.total} issue(s)\n${r.issues.map(line).join('\n')}${footer}`.trimEnd() };
   },
 });
 

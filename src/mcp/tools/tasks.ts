@@ -13,7 +13,7 @@ import { taskSubmitForReview } from '../../state/ops/task-submit-for-review.js';
 import { taskSummary } from '../../state/queries/task-summary.js';
 import { reviewOutcome, type ReviewOutcome } from '../../state/review.js';
 import { taskList, taskListInput } from '../../state/queries/task-list.js';
-import { defineTool, EVERY_ROLE } from '../tool.js';
+import { defineTool, EVERY_ROLE, pageFooter } from '../tool.js';
 import { waitOptions } from '../wait.js';
 
 
@@ -58,9 +58,8 @@ export const taskListTool = defineTool({
   async handler(args, ctx) {
     const r = await ctx.app.read((state) => taskList(state, args));
     const lines = r.tasks.map((t) => `${t.id} [${t.status}${t.owner ? ` ${t.owner}` : ''}] ${t.title}`);
-    const more = r.hasMore ? `\n... ${r.total - r.offset - r.tasks.length} more (offset ${r.offset + r.tasks.length})` : '';
-    const corrupt = r.corrupt.length ? `\nCORRUPT: ${r.corrupt.map((c) => c.path).join(', ')}` : '';
-    return { structured: { ...r }, text: `${r.total} task(s)${r.hint ? ` (${r.hint})` : ''}\n${lines.join('\n')}${more}${corrupt}` };
+    const footer = pageFooter(r, r.tasks.length);
+    return { structured: { ...r }, text: `${r.total} task(s)${r.hint ? ` (${r.hint})` : ''}\n${lines.join('\n')}${footer}` };
   },
 });
 

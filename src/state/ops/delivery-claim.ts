@@ -1,6 +1,7 @@
 // Op delivery.claim: a reviewer takes ONE delivery to review (a given one, or the oldest waiting) and holds it.
 import { z } from 'zod';
-import { byDeliveredAt, deliveryField, getDelivery, heldBy, holdExpired, requireReviewer } from '../deliveries.js';
+import { byDeliveredAt, deliveryField, getDelivery, heldBy, holdExpired } from '../deliveries.js';
+import { requireReviewer } from '../transitions.js';
 import { DomainError } from '../errors.js';
 import { issueRenewal } from '../issues.js';
 import { paths } from '../layout.js';

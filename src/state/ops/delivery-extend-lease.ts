@@ -1,6 +1,7 @@
 // Op delivery.extend_lease: the reviewer holding a delivery keeps it longer (a live hold only; a lost one is not revived).
 import { z } from 'zod';
-import { deliveryField, getDelivery, holdExpired, requireReviewer } from '../deliveries.js';
+import { deliveryField, getDelivery, holdExpired } from '../deliveries.js';
+import { requireReviewer } from '../transitions.js';
 import { DomainError } from '../errors.js';
 import { paths } from '../layout.js';
 import { defineOp, isoTime } from '../op.js';

@@ -1,6 +1,7 @@
 // Op delivery.review: the reviewer holding a delivery approves or rejects it, with what re-running the evidence showed.
 import { z } from 'zod';
-import { deliveryField, failedEvidence, firstFailure, getDelivery, holdExpired, requireAligned, requireReviewer, requireText } from '../deliveries.js';
+import { deliveryField, failedEvidence, firstFailure, getDelivery, holdExpired, requireAligned, requireText } from '../deliveries.js';
+import { requireReviewer } from '../transitions.js';
 import { DomainError } from '../errors.js';
 import { issueRenewal } from '../issues.js';
 import { paths } from '../layout.js';

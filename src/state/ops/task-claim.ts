@@ -4,7 +4,7 @@ import { DomainError } from '../errors.js';
 import { field, sameAgent } from '../inputs.js';
 import { paths } from '../layout.js';
 import { claimExpired, claimLeaseMs, released, reservedFor } from '../claims.js';
-import { issueExpired } from '../issues.js';
+import { issueClosed } from '../issues.js';
 import { defineOp, isoTime, type Change, type Ctx } from '../op.js';
 import type { Issue, Task } from '../schema.js';
 import type { State } from '../state.js';
@@ -48,12 +48,8 @@ export function claimRefusal(state: State, task: Task, who: string, now: number,
   }
   if (task.issue) {
     const issue = state.issue(task.issue);
-    if (!issue || issueExpired(state, issue, now) || (issue.status !== 'open' && issue.status !== 'in_progress')) {
-      return new DomainError('ISSUE_CLOSED', `task ${task.id} belongs to issue ${task.issue}, which is ${issue ? (issueExpired(state, issue, now) ? 'expired' : issue.status) : 'missing'}`, {
-        id: task.id,
-        issue: task.issue,
-      });
-    }
+    const closed = issue ? issueClosed(state, issue, now) : { why: 'missing' };
+    if (closed) return new DomainError('ISSUE_CLOSED', `task ${task.id} belongs to issue ${task.issue}, which is ${closed.why}`, { id: task.id, issue: task.issue });
   }
   return undefined;
 }

@@ -4,12 +4,8 @@ import { reservedFor } from '../claims.js';
 import { field, sameAgent } from '../inputs.js';
 import { defineOp } from '../op.js';
 import { IssueId, type Task } from '../schema.js';
-import type { State } from '../state.js';
+import { oldestFirst, type State } from '../state.js';
 import { CLAIM_INSTRUCTIONS, claimRefusal, claimTask } from './task-claim.js';
-
-function byCreation(a: Task, b: Task): number {
-  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
 
 /**
  * Tasks `who` could claim now, best first: one reserved for `who`, then those that unblock the most
@@ -26,7 +22,7 @@ export function readyTasks(state: State, who: string, now: number, issue?: strin
   const mine = (t: Task) => (reservedFor(t, now) === who ? 1 : 0);
   return items
     .filter((t) => (t.status === 'todo' || t.status === 'in_progress' || t.status === 'blocked') && claimRefusal(state, t, who, now, doneNow) === undefined)
-    .sort((a, b) => mine(b) - mine(a) || (unblocks.get(b.id) ?? 0) - (unblocks.get(a.id) ?? 0) || byCreation(a, b));
+    .sort((a, b) => mine(b) - mine(a) || (unblocks.get(b.id) ?? 0) - (unblocks.get(a.id) ?? 0) || oldestFirst(a, b));
 }
 
 export interface TaskNextResult {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { field } from '../inputs.js';
 import { AgentName } from '../schema.js';
-import type { State } from '../state.js';
+import { oldestFirst, type State } from '../state.js';
 
 export const noteListInput = z.object({
   limit: field.limit.default(50),
@@ -17,6 +17,6 @@ export function noteList(state: State, input: z.output<typeof noteListInput>) {
     .filter((n) => input.author === undefined || n.author === input.author)
     .filter((n) => input.task === undefined || n.task === input.task)
     .filter((n) => (input.kind === undefined ? n.kind !== 'log' : n.kind === input.kind))
-    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    .sort(oldestFirst);
   return { notes: all.slice(Math.max(0, all.length - input.limit)), total: all.length, corrupt: listing.corrupt };
 }

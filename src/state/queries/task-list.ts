@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { field } from '../inputs.js';
 import { AgentName, IssueId, type Task } from '../schema.js';
-import type { CorruptFile, State } from '../state.js';
+import { oldestFirst, type CorruptFile, type State } from '../state.js';
 
 export const taskListInput = z.object({
   status: field.status.optional(),
@@ -30,7 +30,7 @@ const sorted = new WeakMap<Task[], Task[]>();
 function byCreation(items: Task[]): Task[] {
   let out = sorted.get(items);
   if (!out) {
-    out = [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    out = [...items].sort(oldestFirst);
     sorted.set(items, out);
   }
   return out;
