@@ -1,7 +1,12 @@
 // The CLI: help never starts a server, every command speaks --json, errors are one coded line.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { staleSource } from './build.js';
 import { cli, initAgent, makeRepo } from './helpers.js';
+
+test('the CLI and servers the tests run are built from the current sources (a single test file cannot test an old dist/)', () => {
+  assert.equal(staleSource(), null);
+});
 
 const COMMANDS = [
   ['server'],

@@ -10,7 +10,7 @@ import { acceptanceBundle, BUNDLE_DOC_CAP } from '../src/state/queries/acceptanc
 import { deliveryGet, deliveryList, deliveryListInput } from '../src/state/queries/delivery-list.js';
 import type { Delivery } from '../src/state/schema.js';
 import { gitEditState, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { codeOf, ctxFor, errorOf, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, errorOf, invalidFields, MemoryState, validate } from './memory-state.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 const SEC = 1000;
@@ -160,7 +160,7 @@ test('submit: evidence fields are named when blank or missing; failing evidence 
   const oneFailed = COMMANDS.map((command, i) => ({ command, passed: i === 0, output: 'x' }));
   assert.equal(field(submitInput('I-AAAA', { testEvidence: { docResults: oneFailed } })), 'testEvidence.docResults[1].passed');
   // Missing required fields are refused by the schema, naming them.
-  assert.throws(() => submit(m, { ...submitInput(), testEvidence: { ...submitInput().testEvidence, scriptPassed: undefined } }));
+  assert.deepEqual(invalidFields(() => submit(m, { ...submitInput(), testEvidence: { ...submitInput().testEvidence, scriptPassed: undefined } })), ['testEvidence.scriptPassed']);
   assert.equal(m.commits, 0);
 });
 
@@ -320,7 +320,7 @@ test('delivery_extend_lease: holder only, live hold only, never shortens; review
   assert.equal(longer.delivery.hold?.until, isoTime(T0 + 20 * SEC + 86_400 * SEC));
   // The default is the delivery lease setting, and it never moves the end earlier.
   assert.equal(extend(rev1(30 * SEC)).delivery.hold?.until, isoTime(T0 + 20 * SEC + 86_400 * SEC));
-  assert.throws(() => extend(rev1(), 30), 'extendSec is 60..86400');
+  assert.deepEqual(invalidFields(() => extend(rev1(), 30)), ['extendSec'], 'extendSec is 60..86400');
   // Far past the old end, but inside the extended hold: still rev-1's to review.
   assert.equal(review(m, id, rev1(LEASE + 60 * SEC)).delivery.status, 'approved');
 });
@@ -348,7 +348,7 @@ test('delivery_list filters: status, issue, deliverer, reviewer; newest first; p
   assert.deepEqual([page.total, page.hasMore, page.deliveries.length], [3, true, 2]);
   const rest = list(m, { limit: 2, offset: 2 }, T0 + 9 * SEC);
   assert.deepEqual([rest.hasMore, rest.deliveries.map((d) => d.id)], [false, [va]]);
-  assert.throws(() => deliveryListInput.parse({ limit: 201 }), 'limit is capped at 200');
+  assert.deepEqual(invalidFields(validate(deliveryListInput, { limit: 201 })), ['limit'], 'limit is capped at 200');
   const row = page.deliveries[0] as unknown as Record<string, unknown>;
   for (const heavy of ['artifacts', 'testEvidence', 'verification', 'feedback']) assert.equal(row[heavy], undefined, `${heavy} is not in a row`);
   assert.equal(row.testResult, 'passed');

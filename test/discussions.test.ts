@@ -6,7 +6,7 @@ import { ops } from '../src/state/ops/index.js';
 import { discussionGet, discussionInbox, discussionList, discussionListInput } from '../src/state/queries/discussion-list.js';
 import type { Discussion, Note } from '../src/state/schema.js';
 import { cli, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { codeOf, ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, invalidFields, MemoryState, validate } from './memory-state.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
@@ -36,7 +36,7 @@ test('start: one commit holds the thread and its announcing note; author must be
   assert.equal(start(m, impl1()).status, 'open', 'no waitingOn: open');
   assert.equal(codeOf(() => start(m, impl1(), { author: 'impl-2' })), 'IDENTITY_MISMATCH');
   assert.equal(codeOf(() => start(m, impl1(), { linkedTask: 'T-ZZZZ' })), 'TASK_NOT_FOUND');
-  assert.throws(() => start(m, impl1(), { priority: 'urgent' }), 'priority is an enum');
+  assert.deepEqual(invalidFields(() => start(m, impl1(), { priority: 'urgent' })), ['priority'], 'priority is an enum');
 });
 
 test('reply: sets or clears waitingOn; messages stay oldest first; closed threads refuse replies', () => {
@@ -110,7 +110,7 @@ test('cleanup: archives resolved threads after N days and deletes archived ones 
 
   assert.equal(codeOf(() => m.run(ops.discussionCleanup, { archiveOlderThanDays: 10, deleteOlderThanDays: 5 }, planner(41))), 'INVALID_INPUT');
   assert.equal(codeOf(() => m.run(ops.discussionCleanup, {}, impl1(41))), 'ROLE_FORBIDDEN');
-  assert.throws(() => m.run(ops.discussionCleanup, { archiveOlderThanDays: 1.5 }, planner(41)), 'days are integers');
+  assert.deepEqual(invalidFields(() => m.run(ops.discussionCleanup, { archiveOlderThanDays: 1.5 }, planner(41))), ['archiveOlderThanDays'], 'days are integers');
 });
 
 test('list: blocking first, then newest; archived hidden unless asked for; paginated', () => {
@@ -137,7 +137,7 @@ test('list: blocking first, then newest; archived hidden unless asked for; pagin
   assert.deepEqual(page.discussions.map((d) => d.id), [high.id, medNew.id]);
   assert.equal(page.hasMore, true);
   assert.equal(list(m, { limit: 2, offset: 2 }).hasMore, false);
-  assert.throws(() => list(m, { limit: 2.5 }), 'limit is an integer');
+  assert.deepEqual(invalidFields(validate(discussionListInput, { limit: 2.5 })), ['limit'], 'limit is an integer');
 
   // A damaged file is reported, not fatal: the rest of the list still works.
   m.putText(paths.discussion('D-BAD1'), 'id: D-BAD1\nstatus: pondering\n');

@@ -49,6 +49,44 @@ test('a concurrent `git update-ref` is never overwritten: both histories survive
   fsckStrict(repo);
 });
 
+test('a commit that lands while Lockstep waits for the ref lock is built upon, never overwritten', async () => {
+  // Widen the race on purpose: hold refs/lockstep/state.lock exactly as `git update-ref` does, let the
+  // server start its write (it reads its snapshot, then waits for the lock), move the ref under the
+  // lock, then let go. A writer that used the tip it read before locking would drop our commit.
+  const repo = makeRepo();
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  await impl.call('note_append', { text: 'warm' });
+  const refFile = path.join(repo, '.git', ...REF.split('/'));
+  const lockFile = `${refFile}.lock`;
+  const externals: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const fd = fs.openSync(lockFile, 'wx');
+    const writing = impl.call('note_append', { text: `during ${i}` });
+    await sleep(400);
+    const tip = git(repo, 'rev-parse', REF);
+    const commit = externalCommit(repo, tip, `held${i}`);
+    fs.writeSync(fd, `${commit}\n`);
+    fs.closeSync(fd);
+    fs.renameSync(lockFile, refFile);
+    externals.push(commit);
+    await writing;
+  }
+  const final = git(repo, 'rev-parse', REF);
+  for (const c of externals) assert.equal(spawnSync('git', ['merge-base', '--is-ancestor', c, final], { cwd: repo }).status, 0, `external commit ${c} kept`);
+  const files = git(repo, 'ls-tree', '-r', '--name-only', REF).split('\n');
+  assert.deepEqual(files.filter((f) => f.startsWith('external/')).sort(), externals.map((_, i) => `external/held${i}.txt`));
+  const notes = await impl.call<{ notes: { text: string }[] }>('note_list', { limit: 50 });
+  assert.deepEqual(notes.notes.map((n) => n.text), ['warm', 'during 0', 'during 1', 'during 2', 'during 3']);
+  // Each write waited for the lock and was built directly on the commit made under it.
+  const line = git(repo, 'rev-list', '--reverse', '--first-parent', REF).split('\n');
+  assert.equal(line.length, Number(git(repo, 'rev-list', '--count', REF)), 'a straight line of commits');
+  for (const [i, c] of externals.entries()) {
+    const next = line[line.indexOf(c) + 1]!;
+    assert.match(git(repo, 'log', '-1', '--format=%s', next), /^note\.append N-\S+ by impl-1$/, `the write after external ${i}`);
+  }
+  fsckStrict(repo);
+});
+
 test('git pack-refs --all and git gc in the middle of activity break nothing', async () => {
   const repo = makeRepo();
   const planner = await initAgent(repo, 'planner', 'planner-1');

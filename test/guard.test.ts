@@ -32,6 +32,13 @@ function gitCommit(dir: string, agent: string | undefined, message: string): Com
   return { status: r.status ?? -1, stderr: r.stderr };
 }
 
+/** The guard refused the commit (not a crash of the hook): git exits 1 and the hook says LOCK_HELD, naming the holder. */
+function refusedByGuard(c: Commit, holder: string): void {
+  assert.equal(c.status, 1, c.stderr);
+  assert.match(c.stderr, /error\[LOCK_HELD\]/);
+  assert.ok(c.stderr.includes(holder), c.stderr);
+}
+
 /** Undo whatever a refused commit left staged. */
 function unstage(dir: string): void {
   git(dir, 'reset', '-q', '--hard', 'HEAD');
@@ -95,8 +102,7 @@ test('the pre-commit guard blocks a real git commit touching a path another agen
   // Another agent: refused, the holder named, nothing committed.
   const before = head(repo);
   const blocked = commitAs(repo, 'impl-2', { 'src/a.ts': 'export const a = 2;\n' });
-  assert.notEqual(blocked.status, 0);
-  assert.match(blocked.stderr, /error\[LOCK_HELD\]/);
+  refusedByGuard(blocked, 'impl-1');
   assert.match(blocked.stderr, /src\/a\.ts/);
   assert.match(blocked.stderr, /impl-1/);
   assert.ok(blocked.stderr.includes(lease.id), blocked.stderr);
@@ -104,7 +110,7 @@ test('the pre-commit guard blocks a real git commit touching a path another agen
   assert.equal(head(repo), before);
 
   // A person without LOCKSTEP_AGENT (and no worktree registration) is "human": refused too.
-  assert.notEqual(gitCommit(repo, undefined, 'as human').status, 0);
+  refusedByGuard(gitCommit(repo, undefined, 'as human'), 'impl-1');
 
   // The holder commits.
   const own = gitCommit(repo, 'impl-1', 'holder commits');
@@ -119,7 +125,7 @@ test('the pre-commit guard blocks a real git commit touching a path another agen
   // A rename is checked on both sides: moving the leased file away is refused.
   git(repo, 'mv', 'src/a.ts', 'moved.ts');
   const renamed = gitCommit(repo, 'impl-2', 'rename');
-  assert.notEqual(renamed.status, 0);
+  refusedByGuard(renamed, 'impl-1');
   assert.match(renamed.stderr, /src\/a\.ts: exclusively leased by impl-1/);
   unstage(repo);
 
@@ -130,7 +136,7 @@ test('the pre-commit guard blocks a real git commit touching a path another agen
   assert.equal(commitAs(repo, 'impl-2', { 'docs/x.md': 'x\n' }).status, 0);
   assert.equal(commitAs(repo, 'impl-2', { 'lib/x.ts': 'x\n' }).status, 0);
   const glob = commitAs(repo, 'impl-2', { 'pkg/a/b.ts': 'x\n', 'pkg/a/b.md': 'x\n' });
-  assert.notEqual(glob.status, 0);
+  refusedByGuard(glob, 'L-GLB1');
   assert.match(glob.stderr, /pkg\/a\/b\.ts: exclusively leased by impl-3 \(lease L-GLB1, task T-0001, pattern pkg\/\*\*\/\*\.ts/);
   assert.doesNotMatch(glob.stderr, /pkg\/a\/b\.md:/);
   unstage(repo);
@@ -180,7 +186,7 @@ test('an existing pre-commit hook is chained, install is idempotent, and uninsta
 
   // The chained hook passes: ours runs next and blocks the leased path, lets the free one through.
   const byGuard = commitAs(repo, 'impl-2', { 'src/a.ts': 'export const a = 5;\n' });
-  assert.notEqual(byGuard.status, 0);
+  refusedByGuard(byGuard, 'impl-1');
   assert.match(byGuard.stderr, /chained-ran/);
   assert.match(byGuard.stderr, /impl-1/);
   unstage(repo);
@@ -244,13 +250,13 @@ test('the guard works from a linked worktree: one shared hook, and the agent reg
     // In the main checkout, impl-2 is refused; in the worktree, with no LOCKSTEP_AGENT, the committer is
     // impl-1 (registered with that worktree), the holder: allowed.
     const main = commitAs(repo, 'impl-2', { 'src/a.ts': 'export const a = 8;\n' });
-    assert.notEqual(main.status, 0);
+    refusedByGuard(main, 'L-WT01');
     assert.match(main.stderr, /impl-1/);
     unstage(repo);
     const fromWt = commitAs(path.join(wt), undefined, { 'src/a.ts': 'export const a = 9;\n' });
     assert.equal(fromWt.status, 0, fromWt.stderr);
     const otherInWt = commitAs(wt, 'impl-2', { 'src/a.ts': 'export const a = 10;\n' });
-    assert.notEqual(otherInWt.status, 0);
+    refusedByGuard(otherInWt, 'L-WT01');
     unstage(wt);
 
     assert.equal(cli(wt, 'guard', 'uninstall').status, 0);
@@ -273,8 +279,7 @@ test('the guard honours core.hooksPath (relative to the worktree root, or absolu
   await initAgent(repo, 'planner', 'lead');
   writeLease(repo, { id: 'L-HP01', owner: 'impl-1', paths: ['src/**'], expiresAt: inAnHour() });
   const blocked = commitAs(repo, 'impl-2', { 'src/a.ts': 'export const a = 11;\n' });
-  assert.notEqual(blocked.status, 0);
-  assert.match(blocked.stderr, /L-HP01/);
+  refusedByGuard(blocked, 'L-HP01');
   unstage(repo);
   assert.equal(cli(repo, 'guard', 'uninstall').status, 0);
   assert.deepEqual(fs.readdirSync(path.join(repo, '.githooks')), []);
@@ -285,7 +290,7 @@ test('the guard honours core.hooksPath (relative to the worktree root, or absolu
     assert.equal(gitHooksDir(repo), abs);
     assert.equal(cli(repo, 'guard', 'install').status, 0);
     assert.ok(fs.existsSync(path.join(abs, 'pre-commit')));
-    assert.notEqual(commitAs(repo, 'impl-2', { 'src/a.ts': 'export const a = 12;\n' }).status, 0);
+    refusedByGuard(commitAs(repo, 'impl-2', { 'src/a.ts': 'export const a = 12;\n' }), 'L-HP01');
     unstage(repo);
   } finally {
     fs.rmSync(abs, { recursive: true, force: true });
@@ -304,8 +309,7 @@ test('the hook quotes node and CLI paths with spaces and quotes safely', async (
     await initAgent(repo, 'planner', 'lead');
     writeLease(repo, { id: 'L-QT01', owner: 'impl-1', paths: ['src/a.ts'], expiresAt: inAnHour() });
     const blocked = commitAs(repo, 'impl-2', { 'src/a.ts': 'export const a = 13;\n' });
-    assert.notEqual(blocked.status, 0);
-    assert.match(blocked.stderr, /L-QT01/);
+    refusedByGuard(blocked, 'L-QT01');
     unstage(repo);
     // Lockstep gone: the hook warns and lets the commit through instead of blocking every commit.
     fs.rmSync(main);

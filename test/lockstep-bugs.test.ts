@@ -25,11 +25,28 @@ test('L1: a released lock can be acquired again, by anyone', async () => {
   const repo = makeRepo();
   const a = await initAgent(repo, 'implementer', 'impl-1');
   const b = await initAgent(repo, 'implementer', 'impl-2');
-  await a.call('lock_acquire', { path: 'src/a.ts' });
+  type Acquired = { lease: { id: string; owner: string; paths: string[] }; created: boolean };
+  type Listed = { leases: { id: string; owner: string; paths: string[] }[] };
+  const holders = async () => (await b.call<Listed>('lock_list')).leases.map((l) => [l.owner, ...l.paths].join(' '));
+  const first = await a.call<Acquired>('lock_acquire', { path: 'src/a.ts' });
+  assert.deepEqual([first.created, first.lease.owner, first.lease.paths], [true, 'impl-1', ['src/a.ts']]);
+  // While impl-1 holds it, nobody else gets it: the conflict names the holder and the lease.
+  const held = await toolError(b.call('lock_acquire', { path: 'src/a.ts' }));
+  assert.equal(held.code, 'LOCK_HELD');
+  assert.deepEqual([held.data?.holder, held.data?.leaseId], ['impl-1', first.lease.id]);
+  assert.deepEqual(await holders(), ['impl-1 src/a.ts']);
   await a.call('lock_release', { path: 'src/a.ts' });
-  await a.call('lock_acquire', { path: 'src/a.ts' });
+  assert.deepEqual(await holders(), []);
+  // Released: the same agent takes it again (a new lease), releases, and then anyone can.
+  const again = await a.call<Acquired>('lock_acquire', { path: 'src/a.ts' });
+  assert.equal(again.created, true);
+  assert.notEqual(again.lease.id, first.lease.id);
+  assert.equal((await toolError(b.call('lock_acquire', { path: 'src/a.ts' }))).code, 'LOCK_HELD');
   await a.call('lock_release', { path: 'src/a.ts' });
-  await b.call('lock_acquire', { path: 'src/a.ts' });
+  const byB = await b.call<Acquired>('lock_acquire', { path: 'src/a.ts' });
+  assert.deepEqual([byB.created, byB.lease.owner], [true, 'impl-2']);
+  assert.deepEqual(await holders(), ['impl-2 src/a.ts']);
+  assert.equal((await toolError(a.call('lock_acquire', { path: 'src/a.ts' }))).code, 'LOCK_HELD');
 });
 
 test('L2: two processes claiming one task: exactly one wins; a claim never steals or resurrects', async () => {

@@ -1,5 +1,6 @@
 // A pure in-memory state for op tests: files by path, decoded exactly as the store would.
 import assert from 'node:assert/strict';
+import { parseInput } from '../src/app.js';
 import { decodeFile, decodeWritten, encodeFile, type Decoded } from '../src/state/codec.js';
 import { DomainError } from '../src/state/errors.js';
 import type { Ctx, Op } from '../src/state/op.js';
@@ -48,9 +49,9 @@ export class MemoryState implements StateFiles {
     return decoded;
   }
 
-  /** Run an op like the store does (minus git): validate input, apply changes, count commits. */
+  /** Run an op like the store does (minus git): validate input (INVALID_INPUT as the app), apply changes, count commits. */
   run<S extends z.ZodType, R>(op: Op<S, R>, input: z.input<S>, ctx: Ctx): R {
-    const parsed = op.input.parse(input);
+    const parsed = parseInput(op.input, input);
     const out = op.run(this.state, parsed, ctx);
     for (const c of out.changes) this.put(c.path, c.value);
     if (out.changes.length) this.commits++;
@@ -76,3 +77,13 @@ export function errorOf(fn: () => unknown): DomainError {
 
 /** The code of the DomainError a pure op call (or query) must fail with. */
 export const codeOf = (fn: () => unknown) => errorOf(fn).code;
+
+/** The fields an INVALID_INPUT refusal names (the call must fail with exactly that code). */
+export function invalidFields(fn: () => unknown): string[] {
+  const err = errorOf(fn);
+  assert.equal(err.code, 'INVALID_INPUT', err.message);
+  return ((err.data?.issues ?? []) as { path: string }[]).map((i) => i.path);
+}
+
+/** Validate `raw` against a tool or query schema as the app does, for the refusals of invalidFields. */
+export const validate = (schema: z.ZodType, raw: unknown) => () => parseInput(schema, raw);

@@ -9,7 +9,7 @@ import { ops } from '../src/state/ops/index.js';
 import { waitableTasks } from '../src/state/queries/task-wait.js';
 import type { Issue, Task } from '../src/state/schema.js';
 import { fsckStrict, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
-import { codeOf, ctxFor, MemoryState } from './memory-state.js';
+import { codeOf, ctxFor, invalidFields, MemoryState } from './memory-state.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 const SEC = 1000;
@@ -133,7 +133,7 @@ test('S17: task_message refuses kind reply; replies only through task_reply by a
   const m = new MemoryState();
   const t = newTask(m);
   claim(m, t.id, impl1());
-  assert.throws(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'reply' as 'message' }, impl1()));
+  assert.deepEqual(invalidFields(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'reply' as 'message' }, impl1())), ['kind']);
   assert.equal(codeOf(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'question' }, impl2())), 'NOT_OWNER');
   assert.equal(codeOf(() => m.run(ops.taskMessage, { task: t.id, content: 'x' }, impl2())), 'NOT_OWNER');
   assert.equal(codeOf(() => m.run(ops.taskMessage, { task: t.id, content: 'x', kind: 'question' }, planner())), 'NOT_OWNER');
@@ -263,7 +263,7 @@ test('task.extend_lease: extends a live claim, never shortens, refuses project t
   assert.equal(byDefault.expiresAt, new Date(T0 + 8600 * SEC).toISOString(), 'default: settings.taskLeaseSec from now');
   assert.equal(codeOf(() => m.run(ops.taskExtendLease, { task: t.id }, impl2(5000))), 'NOT_OWNER');
   assert.equal(codeOf(() => m.run(ops.taskExtendLease, { task: t.id }, impl1(9000))), 'LEASE_EXPIRED');
-  assert.throws(() => m.run(ops.taskExtendLease, { task: t.id, extendSec: 10 }, impl1()), 'extendSec below 60 is refused');
+  assert.deepEqual(invalidFields(() => m.run(ops.taskExtendLease, { task: t.id, extendSec: 10 }, impl1())), ['extendSec'], 'extendSec below 60 is refused');
 
   const project = newTask(m, 'Project task');
   claim(m, project.id, impl1());

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mintId } from '../src/state/ids.js';
 import { ops } from '../src/state/ops/index.js';
-import { initAgent, makeRepo, stateSubjects } from './helpers.js';
+import { git, initAgent, makeRepo, stateSubjects } from './helpers.js';
 import { ctxFor, MemoryState } from './memory-state.js';
 
 test('S4: times are stored with millisecond precision', () => {
@@ -31,7 +31,13 @@ test('S18: two processes creating tasks at once never mint the same id', async (
   const [ra, rb] = await Promise.all([make(a, 25), make(b, 25)]);
   const ids = [...ra, ...rb].map((r) => r.task.id);
   assert.equal(new Set(ids).size, 50);
-  assert.equal(stateSubjects(repo).filter((s) => s.startsWith('task.create')).length, 50, 'one commit per task, none lost');
+  assert.equal(stateSubjects(repo).filter((s) => s.startsWith('task.create')).length, 50, 'one commit per task');
+  // Every acknowledged task is in the state itself, read back by a third process (not just named in the log).
+  const reader = await initAgent(repo, 'reviewer', 'reader-1');
+  const listed = await reader.call<{ total: number; tasks: { id: string }[] }>('task_list', { limit: 100 });
+  assert.equal(listed.total, 50);
+  assert.deepEqual(new Set(listed.tasks.map((t) => t.id)), new Set(ids), 'none lost');
+  assert.deepEqual(new Set(git(repo, 'ls-tree', '-r', '--name-only', 'refs/lockstep/state', 'tasks').split('\n').map((f) => f.split('/').pop()!.replace(/\.yaml$/, ''))), new Set(ids));
 });
 
 test('S13: a blocked wait commits nothing and wakes on the commit, not on a polling tick', async () => {
@@ -48,4 +54,15 @@ test('S13: a blocked wait commits nothing and wakes on the commit, not on a poll
   assert.equal(r.timedOut, false);
   assert.deepEqual(r.events.map((e) => e.op), ['task.create']);
   assert.ok(Date.now() - started < 20_000, 'woken by the commit long before the 40 s timeout');
+});
+
+test('S4: the state history carries the op clock in milliseconds (Lockstep-Time), and events report it', async () => {
+  const repo = makeRepo();
+  const lead = await initAgent(repo, 'planner', 'lead-1');
+  const reader = await initAgent(repo, 'reviewer', 'reader-1');
+  const { task } = await lead.call<{ task: { id: string; createdAt: string } }>('task_create', { title: 'timed' });
+  const trailer = git(repo, 'log', '-1', '--format=%(trailers:key=Lockstep-Time,valueonly)', 'refs/lockstep/state');
+  assert.equal(trailer, task.createdAt, 'the trailer is the clock the op used');
+  const { events } = await reader.call<{ events: { op: string; at: string }[] }>('state_log', { limit: 1, op: 'task.create' });
+  assert.equal(events[0]!.at, task.createdAt);
 });

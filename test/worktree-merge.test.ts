@@ -1,11 +1,12 @@
 // worktree_merge (issue 6 items 3-4): object-level merges of lockstep/<agent>, checked with the git CLI.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { mergeBranch, type MergeOutcome } from '../src/git/merge.js';
 import { discoverRepo } from '../src/git/repo.js';
-import { fsckStrict, git, initAgent, makeRepo, toolError } from './helpers.js';
+import { fsckStrict, git, initAgent, makeRepo, sleep, toolError } from './helpers.js';
 
 const author = { name: 'planner', email: 'planner@lockstep' };
 
@@ -164,7 +165,7 @@ test('resolveIn none only reports the conflict', async () => {
   const r = expectStatus(await merge(repo, 'fay', { resolveIn: 'none' }), 'conflict');
   assert.deepEqual(r.files, ['README.md']);
   assert.equal(r.resolve.prepared, false);
-  assert.throws(() => git(wt, 'rev-parse', '-q', '--verify', 'MERGE_HEAD'));
+  assert.equal(fs.existsSync(path.join(git(wt, 'rev-parse', '--absolute-git-dir'), 'MERGE_HEAD')), false, 'no merge prepared');
   assert.equal(git(wt, 'status', '--porcelain'), '');
   fsckStrict(repo);
 });
@@ -233,5 +234,42 @@ test('worktree_merge over MCP: task done with merged, [MERGED] note, leases on m
   assert.deepEqual((conflict.data as { files: string[] }).files, ['README.md']);
   assert.equal(git(repo, 'rev-parse', 'main'), mainTip);
   assert.equal(git(wt, 'rev-parse', 'MERGE_HEAD'), mainTip);
+  fsckStrict(repo);
+});
+
+test('a target that moves between the merge reading it and updating it: the merge retries on top, never drops that commit', async () => {
+  // Another process commits to the target while the planner's server is merging into it: hold the
+  // branch's ref lock exactly as git does, let the merge read the old tip and wait, then move the branch.
+  const repo = makeRepo();
+  const wt = addWorktree(repo, 'impl-1');
+  const agentTip = commitIn(wt, { 'src/b.ts': 'b\n' }, 'agent work');
+  git(repo, 'branch', 'integration');
+  const old = git(repo, 'rev-parse', 'integration');
+  const planner = await initAgent(repo, 'planner', 'boss');
+  const refFile = path.join(repo, '.git', 'refs', 'heads', 'integration');
+  const fd = fs.openSync(`${refFile}.lock`, 'wx');
+  const merging = planner.call<{ commit: string; previous: string; fastForward: boolean }>('worktree_merge', { agent: 'impl-1', into: 'integration' });
+  await sleep(800);
+  // The foreign commit: a new file on integration, built with plumbing on the tip the merge read.
+  const index = path.join(repo, '.git', 'foreign-index');
+  const env = { ...process.env, GIT_INDEX_FILE: index };
+  execFileSync('git', ['read-tree', old], { cwd: repo, env });
+  const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo, env, input: 'foreign\n', encoding: 'utf8' }).trim();
+  execFileSync('git', ['update-index', '--add', '--cacheinfo', `100644,${blob},foreign.txt`], { cwd: repo, env });
+  const tree = execFileSync('git', ['write-tree'], { cwd: repo, env, encoding: 'utf8' }).trim();
+  const foreign = execFileSync('git', ['commit-tree', tree, '-p', old, '-m', 'foreign commit'], { cwd: repo, env, encoding: 'utf8' }).trim();
+  fs.writeSync(fd, `${foreign}\n`);
+  fs.closeSync(fd);
+  fs.renameSync(`${refFile}.lock`, refFile);
+
+  const r = await merging;
+  const final = git(repo, 'rev-parse', 'integration');
+  assert.equal(r.commit, final, 'the merge reports the commit the branch holds');
+  assert.equal(r.previous, foreign, 'it merged on top of the commit that moved the branch');
+  assert.equal(r.fastForward, false);
+  for (const c of [foreign, agentTip]) assert.equal(spawnSync('git', ['merge-base', '--is-ancestor', c, final], { cwd: repo }).status, 0, `${c} is in integration`);
+  assert.deepEqual(git(repo, 'ls-tree', '--name-only', '-r', 'integration').split('\n').sort(), ['README.md', 'foreign.txt', 'src/a.ts', 'src/b.ts']);
+  assert.equal(git(repo, 'rev-parse', 'main'), old, 'the checked-out branch did not move');
+  assert.equal(git(repo, 'status', '--porcelain'), '');
   fsckStrict(repo);
 });

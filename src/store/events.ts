@@ -14,6 +14,7 @@ export interface StateEvent {
   entities: string[];
   subject: string;
   data?: Record<string, unknown>;
+  /** When the op ran, from its Lockstep-Time trailer (else the commit time, in whole seconds). */
   at: string;
 }
 
@@ -21,6 +22,8 @@ export const TRAILER = {
   op: 'Lockstep-Op',
   opId: 'Lockstep-Op-Id',
   actor: 'Lockstep-Actor',
+  /** The op's clock in milliseconds (the commit dates of git have whole seconds only). */
+  time: 'Lockstep-Time',
   role: 'Lockstep-Role',
   entity: 'Lockstep-Entity',
   data: 'Lockstep-Data',
@@ -60,7 +63,7 @@ export async function readEvent(objects: ObjectStore, oid: string): Promise<Pars
     entities: trailers.filter(([k]) => k === TRAILER.entity).map(([, v]) => v),
     subject: commit.message.split('\n')[0] ?? '',
     data,
-    at: new Date(commit.committer.time * 1000).toISOString(),
+    at: get(TRAILER.time) ?? new Date(commit.committer.time * 1000).toISOString(),
   };
   const parsed = { event, parent: commit.parents[0] ?? null };
   cache.set(oid, parsed);

@@ -7,7 +7,7 @@ import { activityChanges } from '../state/activity.js';
 import { encodeFile } from '../state/codec.js';
 import { DomainError } from '../state/errors.js';
 import { META_PATH } from '../state/layout.js';
-import type { Ctx, Op, OpEvent } from '../state/op.js';
+import { isoTime, type Ctx, type Op, type OpEvent } from '../state/op.js';
 import type { Role } from '../state/schema.js';
 import { GitError } from '../git/errors.js';
 import { fsyncComponents } from '../git/config.js';
@@ -59,7 +59,7 @@ function oneLine(s: string, max: number): string {
 
 function commitMessage(opName: string, who: Who, ctx: Ctx, event: OpEvent | undefined, recovered: LockHolder[]): string {
   const subject = oneLine(`${opName}${event?.subject ? ` ${event.subject}` : ''} by ${who.actor}`, 200);
-  const trailers = [`${TRAILER.op}: ${opName}`, `${TRAILER.opId}: ${ctx.entropy}`, `${TRAILER.actor}: ${who.actor}`, `${TRAILER.role}: ${who.role}`];
+  const trailers = [`${TRAILER.op}: ${opName}`, `${TRAILER.opId}: ${ctx.entropy}`, `${TRAILER.actor}: ${who.actor}`, `${TRAILER.role}: ${who.role}`, `${TRAILER.time}: ${isoTime(ctx.now)}`];
   for (const id of new Set(event?.entities ?? [])) trailers.push(`${TRAILER.entity}: ${oneLine(id, 200)}`);
   if (event?.data) trailers.push(`${TRAILER.data}: ${JSON.stringify(event.data).slice(0, 4000)}`);
   for (const r of recovered) trailers.push(`${TRAILER.recoveredLock}: ${r.lockstep ? `pid ${r.pid} on ${r.host}` : 'git'}, ${Math.round(r.ageMs)} ms old`);
