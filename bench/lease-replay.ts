@@ -7,8 +7,8 @@
 // - every acquisition and release the agents were told succeeded is in the history.
 // Used by the stress run (bench/stress.ts) and its test.
 import { execFileSync } from 'node:child_process';
-import { decodeFile } from '../src/state/codec.js';
-import type { Lease } from '../src/state/schema.js';
+import { decodeFile } from '../src/state/core/codec.js';
+import type { Lease } from '../src/state/core/schema.js';
 
 export interface LeaseView {
   id: string;

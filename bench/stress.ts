@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AgentClient, ToolError } from '../src/mcp/client.js';
+import { AgentClient, ToolError } from '../src/client/agent-client.js';
 import { replayLeases, type ReplayResult } from './lease-replay.js';
 
 export interface StressOptions {

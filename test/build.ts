@@ -45,6 +45,8 @@ export function ensureBuilt(): void {
       const stale = staleSource();
       if (stale === null) return;
       process.stderr.write(`test: dist/ is older than ${stale}; building\n`);
+      // From scratch: a command file left from a deleted source would still be found by its path.
+      fs.rmSync(DIST, { recursive: true, force: true });
       execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
       const still = staleSource();
       if (still !== null) throw new Error(`the build left ${still} without a newer dist/ output`);

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { styleFor, table } from '../src/cli/format.js';
-import { CLI_PATH } from '../src/mcp/client.js';
-import { ALL_TOOLS } from '../src/mcp/server.js';
+import { CLI_PATH } from '../src/client/agent-client.js';
+import { ALL_TOOLS } from '../src/mcp/tools/index.js';
 import { EVERY_ROLE } from '../src/mcp/tool.js';
 import { cli, git, makeRepo } from './helpers.js';
 

@@ -73,7 +73,7 @@ test('errors are one line, error[CODE]: message, exit 1', () => {
   const repo = makeRepo();
   for (const [args, code] of [
     [['task', 'show', 'T-ZZZZ'], 'TASK_NOT_FOUND'],
-    [['task', 'show', '../../x'], 'TASK_NOT_FOUND'],
+    [['task', 'show', '../../x'], 'INVALID_INPUT'],
     [['task', 'create', '--title', 'x', '--complexity', 'huge'], 'INVALID_INPUT'],
     [['task', 'list', '--status', 'nope'], 'INVALID_INPUT'],
     [['task', 'create', '--title', 'x', '--depends-on', 'T-0000'], 'TASK_NOT_FOUND'],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import YAML from 'yaml';
-import { emitCanonical, parseCanonical } from '../src/state/canonical-yaml.js';
+import { emitCanonical, parseCanonical } from '../src/state/core/canonical-yaml.js';
 
 /** A seeded generator, so a failure is reproducible. */
 function rng(seed: number): () => number {

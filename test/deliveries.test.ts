@@ -2,13 +2,13 @@
 // the bundle), then MCP stdio with a planner and reviewers in separate processes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeFile } from '../src/state/codec.js';
-import { paths } from '../src/state/layout.js';
-import { isoTime } from '../src/state/op.js';
+import { encodeFile } from '../src/state/core/codec.js';
+import { paths } from '../src/state/core/layout.js';
+import { isoTime } from '../src/state/core/ctx.js';
 import { ops } from '../src/state/ops/index.js';
 import { acceptanceBundle, BUNDLE_DOC_CAP } from '../src/state/queries/acceptance-bundle.js';
 import { deliveryGet, deliveryList, deliveryListInput } from '../src/state/queries/delivery-list.js';
-import type { Delivery } from '../src/state/schema.js';
+import type { Delivery } from '../src/state/core/schema.js';
 import { gitEditState, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 import { codeOf, ctxFor, errorOf, invalidFields, MemoryState, validate } from './memory-state.js';
 

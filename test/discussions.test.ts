@@ -1,10 +1,10 @@
 // Discussions: pure op rules (ages with an injected clock, order, inbox, permissions), then MCP stdio and the CLI.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { paths } from '../src/state/layout.js';
+import { paths } from '../src/state/core/layout.js';
 import { ops } from '../src/state/ops/index.js';
 import { discussionGet, discussionInbox, discussionList, discussionListInput } from '../src/state/queries/discussion-list.js';
-import type { Discussion, Note } from '../src/state/schema.js';
+import type { Discussion, Note } from '../src/state/core/schema.js';
 import { cli, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 import { codeOf, ctxFor, invalidFields, MemoryState, validate } from './memory-state.js';
 

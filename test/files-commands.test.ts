@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parseArgv, tokenize } from '../src/workspace/commands.js';
-import { isInside, utf8Prefix } from '../src/workspace/files.js';
-import { DomainError } from '../src/state/errors.js';
+import { parseArgv, tokenize } from '../src/host/commands.js';
+import { isInside, utf8Prefix } from '../src/host/files.js';
+import { LockstepError } from '../src/errors.js';
 import { cli, git, initAgent, makeRepo, sleep, toolError } from './helpers.js';
 
 const codeOf = async (p: Promise<unknown>) => (await toolError(p)).code;
@@ -32,10 +32,10 @@ function domainCode(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof DomainError, String(err));
+    assert.ok(err instanceof LockstepError, String(err));
     return err.code;
   }
-  assert.fail('expected a DomainError');
+  assert.fail('expected a LockstepError');
 }
 
 // ---- tokenizer (pure) ----

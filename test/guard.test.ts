@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CLI_PATH } from '../src/mcp/client.js';
-import { installGuard } from '../src/workspace/guard.js';
+import { CLI_PATH } from '../src/client/agent-client.js';
+import { installGuard } from '../src/setup/guard.js';
 import { cli, git, gitEditState, initAgent, makeRepo } from './helpers.js';
 
 interface Commit {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AgentClient, CLI_PATH, ToolError, type AgentClientOptions } from '../src/mcp/client.js';
+import { AgentClient, CLI_PATH, ToolError, type AgentClientOptions } from '../src/client/agent-client.js';
 import { ensureBuilt } from './build.js';
 
 // Servers and the CLI run from dist/: never test an old build (a single file run skips `npm run build`).

@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import { activityChanges } from '../src/state/activity.js';
 import { docName, docPlace } from '../src/state/docs.js';
 import { issueRenewal } from '../src/state/issues.js';
-import { META_PATH, paths } from '../src/state/layout.js';
+import { META_PATH, paths } from '../src/state/core/layout.js';
 import { ops } from '../src/state/ops/index.js';
 import { docList, docListInput, docRead, docReadInput } from '../src/state/queries/doc-list.js';
 import { issueGet, issueList, issueListInput } from '../src/state/queries/issue-list.js';
 import { taskList, taskListInput } from '../src/state/queries/task-list.js';
-import type { Delivery, Issue, Task } from '../src/state/schema.js';
+import type { Delivery, Issue, Task } from '../src/state/core/schema.js';
 import { cli, fsckStrict, git, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 import { codeOf, ctxFor, errorOf, invalidFields, MemoryState, validate } from './memory-state.js';
 

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { IMPLEMENTER_PROMPT, PLANNER_PROMPT } from '../src/mcp/prompts.js';
-import { listTools } from '../src/mcp/server.js';
-import { agentScript, appleScriptString, macosScript, macosShellLine, shQuote, type AgentLaunch } from '../src/workspace/launch.js';
+import { IMPLEMENTER_PROMPT, PLANNER_PROMPT } from '../src/app/prompts.js';
+import { listTools } from '../src/mcp/list.js';
+import { agentScript, appleScriptString, macosScript, macosShellLine, shQuote, type AgentLaunch } from '../src/setup/launch.js';
 import { cli, git, initAgent, makeRepo, sleep, toolError } from './helpers.js';
 
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;

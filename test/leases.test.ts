@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { z } from 'zod';
 import { activityChanges } from '../src/state/activity.js';
-import type { Ctx, Op } from '../src/state/op.js';
+import type { Op } from '../src/state/core/op.js';
+import type { Ctx } from '../src/state/core/ctx.js';
 import { ops } from '../src/state/ops/index.js';
 import { lockList, lockListInput } from '../src/state/queries/lock-list.js';
-import type { Lease, Note } from '../src/state/schema.js';
+import type { Lease, Note } from '../src/state/core/schema.js';
 import { cli, initAgent, makeRepo, sleep, stateSubjects, toolError } from './helpers.js';
 import { codeOf, ctxFor, errorOf, MemoryState } from './memory-state.js';
 

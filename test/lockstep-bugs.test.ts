@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { AgentClient } from '../src/mcp/client.js';
+import type { AgentClient } from '../src/client/agent-client.js';
 import { agent, cli, git, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 
 const codeOf = async (p: Promise<unknown>) => (await toolError(p)).code;

@@ -1,8 +1,8 @@
 // MCP over stdio with the real SDK client: roles, identity, validation, leases, events.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AgentClient } from '../src/mcp/client.js';
-import { listTools } from '../src/mcp/server.js';
+import type { AgentClient } from '../src/client/agent-client.js';
+import { listTools } from '../src/mcp/list.js';
 import { agent, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 
 const codeOf = async (p: Promise<unknown>) => (await toolError(p)).code;

@@ -1,10 +1,11 @@
 // A pure in-memory state for op tests: files by path, decoded exactly as the store would.
 import assert from 'node:assert/strict';
-import { parseInput } from '../src/app.js';
-import { decodeFile, decodeWritten, encodeFile, type Decoded } from '../src/state/codec.js';
-import { DomainError } from '../src/state/errors.js';
-import type { Ctx, Op } from '../src/state/op.js';
-import { State, type Fold, type StateFiles } from '../src/state/state.js';
+import { parseInput } from '../src/app/lockstep.js';
+import { decodeFile, decodeWritten, encodeFile, type Decoded } from '../src/state/core/codec.js';
+import { LockstepError } from '../src/errors.js';
+import type { Op } from '../src/state/core/op.js';
+import type { Ctx } from '../src/state/core/ctx.js';
+import { State, type Fold, type StateFiles } from '../src/state/core/state.js';
 import type { z } from 'zod';
 
 export class MemoryState implements StateFiles {
@@ -64,18 +65,18 @@ export function ctxFor(actor: string, role: Ctx['role'], now = Date.parse('2026-
   return { actor, role, now, entropy: `seed-${seq++}`, workTree: '/repo' };
 }
 
-/** Run a pure op call (or query) that must fail: a DomainError is returned, anything else fails the test. */
-export function errorOf(fn: () => unknown): DomainError {
+/** Run a pure op call (or query) that must fail: a LockstepError is returned, anything else fails the test. */
+export function errorOf(fn: () => unknown): LockstepError {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof DomainError, `expected DomainError, got ${err}`);
+    assert.ok(err instanceof LockstepError, `expected LockstepError, got ${err}`);
     return err;
   }
   assert.fail('expected an error');
 }
 
-/** The code of the DomainError a pure op call (or query) must fail with. */
+/** The code of the LockstepError a pure op call (or query) must fail with. */
 export const codeOf = (fn: () => unknown) => errorOf(fn).code;
 
 /** The fields an INVALID_INPUT refusal names (the call must fail with exactly that code). */

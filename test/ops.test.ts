@@ -1,9 +1,9 @@
 // Pure op tests: the domain rules without git or processes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeFile, encodeFile } from '../src/state/codec.js';
-import { idSource, mintId } from '../src/state/ids.js';
-import { normalizeLockPath } from '../src/state/lock-paths.js';
+import { decodeFile, encodeFile } from '../src/state/core/codec.js';
+import { idSource, mintId } from '../src/state/core/ids.js';
+import { normalizeLockPath } from '../src/state/leases.js';
 import { ops } from '../src/state/ops/index.js';
 import { taskList, taskListInput } from '../src/state/queries/task-list.js';
 import { codeOf, ctxFor, errorOf, MemoryState } from './memory-state.js';

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { IMPLEMENTER_PROMPT, PLANNER_PROMPT, PROMPTS, REVIEWER_PROMPT } from '../src/mcp/prompts.js';
-import { ALL_TOOLS } from '../src/mcp/server.js';
+import { IMPLEMENTER_PROMPT, PLANNER_PROMPT, PROMPTS, REVIEWER_PROMPT } from '../src/app/prompts.js';
+import { ALL_TOOLS } from '../src/mcp/tools/index.js';
 import { agent, cli, makeRepo } from './helpers.js';
 
 const PLANNER_PHRASES = ['ABSOLUTE PROHIBITIONS', 'needs_context', 'needs_plan', 'needs_tasks', 'monitoring', 'TASK COMPLEXITY PROTOCOL', 'task_approve', 'task_request_changes', 'discussion_inbox', 'events_wait'];

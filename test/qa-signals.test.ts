@@ -3,11 +3,12 @@
 // MemoryState with an injected clock, and end to end through separate MCP server processes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { paths } from '../src/state/layout.js';
-import type { Ctx } from '../src/state/op.js';
+import { paths } from '../src/state/core/layout.js';
+import type { Ctx } from '../src/state/core/ctx.js';
 import { ops } from '../src/state/ops/index.js';
+import { signalCandidates } from '../src/state/signals.js';
 import { waitableTasks } from '../src/state/queries/task-wait.js';
-import type { Issue, Task } from '../src/state/schema.js';
+import type { Issue, Task } from '../src/state/core/schema.js';
 import { fsckStrict, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 import { codeOf, ctxFor, invalidFields, MemoryState } from './memory-state.js';
 
@@ -201,7 +202,7 @@ test('S19: a held signal is not redelivered before its hold expires; handled sig
   m.run(ops.taskReply, { task: a.id, content: 'yes' }, planner(700));
   assert.equal(task(m, a.id).messages[0]!.hold, undefined, 'the reply clears the hold');
   m.run(ops.taskApprove, { id: c.id }, planner(700));
-  const after = m.state.signalCandidates();
+  const after = signalCandidates(m.state);
   assert.deepEqual(
     after.map((x) => x.messageId),
     [qb.id],

@@ -1,7 +1,7 @@
 // Separate processes racing on one repository: exactly one winner, one commit per success.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ToolError } from '../src/mcp/client.js';
+import { ToolError } from '../src/client/agent-client.js';
 import { fsckStrict, git, initAgent, makeRepo, stateSubjects } from './helpers.js';
 
 test('two processes racing task_claim on the same 50 tasks: one owner each, one commit per success', async () => {

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allowedFailures, pickNext, tierFor, tierOrder, workerStats } from '../src/state/difficulty.js';
-import { paths } from '../src/state/layout.js';
-import { isoTime } from '../src/state/op.js';
+import { paths } from '../src/state/core/layout.js';
+import { isoTime } from '../src/state/core/ctx.js';
 import { ops } from '../src/state/ops/index.js';
 import type { ReviewRecord } from '../src/state/review.js';
-import type { Complexity, Issue, Task } from '../src/state/schema.js';
+import type { Complexity, Issue, Task } from '../src/state/core/schema.js';
 import { fsckStrict, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 import { codeOf, ctxFor, errorOf, invalidFields, MemoryState } from './memory-state.js';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Lockstep } from '../src/app.js';
+import { Lockstep } from '../src/app/lockstep.js';
 import { ops } from '../src/state/ops/index.js';
 import { cachePath } from '../src/store/persist.js';
 import { cli, git, initAgent, makeRepo, stateSubjects } from './helpers.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
-import { Lockstep } from '../src/app.js';
+import { Lockstep } from '../src/app/lockstep.js';
 import { ops } from '../src/state/ops/index.js';
 import { coversPath, leaseConflicts, replayLeases, type LeaseView } from '../bench/lease-replay.js';
 import { patternCovers, patternsOverlap } from '../src/state/globs.js';

@@ -2,7 +2,7 @@
 // S-bug to its test is in docs/swarm-parity.md.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mintId } from '../src/state/ids.js';
+import { mintId } from '../src/state/core/ids.js';
 import { ops } from '../src/state/ops/index.js';
 import { git, initAgent, makeRepo, stateSubjects } from './helpers.js';
 import { ctxFor, MemoryState } from './memory-state.js';

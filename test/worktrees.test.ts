@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import git from 'isomorphic-git';
 import { commondirFs } from '../src/git/commondir-fs.js';
-import { GitError } from '../src/git/errors.js';
+import { LockstepError } from '../src/errors.js';
 import { discoverRepo } from '../src/git/repo.js';
 import { cleanupWorktrees, createWorktree, linkedWorktrees, worktreeStatus } from '../src/git/worktrees.js';
 import { cli, fsckStrict, git as gitCli, initAgent, makeRepo, toolError } from './helpers.js';
@@ -17,10 +17,10 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    assert.ok(err instanceof GitError, String(err));
+    assert.ok(err instanceof LockstepError, String(err));
     return err.code;
   }
-  assert.fail('expected a GitError');
+  assert.fail('expected a LockstepError');
 }
 
 function commitFile(dir: string, file: string, content: string, message: string): string {

@@ -1,28 +1,12 @@
-// worktree_merge for the adapters: the git work in git/merge.ts, then one state commit
-// (worktree.merge_record). Git outcomes become DomainErrors with stable codes here.
+// worktree.merge: the git work in git/merge.ts, then one state commit (worktree.merge_record).
+// Git outcomes become LockstepErrors with stable codes here.
+import { z } from 'zod';
+import { LockstepError } from '../errors.js';
 import { mergeBranch, type Resolution } from '../git/merge.js';
-import { DomainError } from '../state/errors.js';
-import { mergeRecordRefusal, worktreeMergeRecord } from '../state/ops/worktree-merge-record.js';
-import type { Op } from '../state/op.js';
-import { AgentName, type Role, type Task } from '../state/schema.js';
-import type { State } from '../state/state.js';
-import type { GitRepo } from '../git/repo.js';
-import type { z } from 'zod';
-
-/** The part of Lockstep (app.ts) this needs; structural, so the layer table holds. */
-interface MergeApp {
-  readonly repo: GitRepo;
-  run<S extends z.ZodType, R>(op: Op<S, R>, rawInput: unknown, who: { agent: string; role: Role }): Promise<R>;
-  read<R>(query: (state: State, ctx: { now: number }) => R): Promise<R>;
-}
-
-export interface MergeInput {
-  agent: string;
-  into?: string;
-  task?: string;
-  message?: string;
-  resolveIn?: 'worktree' | 'none';
-}
+import { AgentName, TaskId, type Task } from '../state/core/schema.js';
+import { worktreeMergeRecord } from '../state/ops/worktree-merge-record.js';
+import { mergeRecordRefusal } from '../state/tasks.js';
+import { useCase, type App, type Caller } from './use-case.js';
 
 export interface MergeResult {
   branch: string;
@@ -40,13 +24,22 @@ export interface MergeResult {
 }
 
 /** Planner only. Validates the task first: once the branch has moved, the record must not fail. */
-export async function mergeAgentWorktree(app: MergeApp, who: { agent: string; role: Role }, input: MergeInput): Promise<MergeResult> {
-  if (who.role !== 'planner' && who.role !== 'all') throw new DomainError('ROLE_FORBIDDEN', 'only a planner can merge worktrees', { role: who.role });
-  const agent = AgentName.safeParse(input.agent);
-  if (!agent.success) throw new DomainError('INVALID_INPUT', `agent: ${agent.error.issues[0]?.message ?? 'invalid name'}`, { agent: input.agent });
+const mergeInput = z.object({
+  agent: AgentName,
+  into: z.string().max(255).optional(),
+  task: TaskId.optional(),
+  message: z.string().max(2_000).optional(),
+  resolveIn: z.enum(['worktree', 'none']).optional(),
+});
+type MergeInput = z.output<typeof mergeInput>;
+
+export const worktreeMerge = useCase({ name: 'worktree.merge', input: mergeInput, run: (app, input, caller) => mergeAgentWorktree(app, input, caller) });
+
+async function mergeAgentWorktree(app: App, input: MergeInput, { who }: Caller): Promise<MergeResult> {
+  if (who.role !== 'planner' && who.role !== 'all') throw new LockstepError('ROLE_FORBIDDEN', 'only a planner can merge worktrees', { role: who.role });
   await app.read((state) => mergeRecordRefusal(state, input.task));
   const r = await mergeBranch(app.repo, {
-    agent: agent.data,
+    agent: input.agent,
     into: input.into,
     message: input.message,
     resolveIn: input.resolveIn,
@@ -55,21 +48,21 @@ export async function mergeAgentWorktree(app: MergeApp, who: { agent: string; ro
   const at = { branch: r.branch, into: r.into };
   switch (r.status) {
     case 'merged': {
-      const rec = await app.run(worktreeMergeRecord, { agent: agent.data, branch: r.branch, into: r.into, commit: r.commit, fastForward: r.fastForward, changedFiles: r.changedFiles, task: input.task }, who);
+      const rec = await app.transact(worktreeMergeRecord, { agent: input.agent, branch: r.branch, into: r.into, commit: r.commit, fastForward: r.fastForward, changedFiles: r.changedFiles, task: input.task }, who);
       return { ...at, commit: r.commit, previous: r.previous, fastForward: r.fastForward, checkoutUpdated: r.checkoutUpdated, changedFiles: r.changedFiles, task: rec.task, note: rec.note.id, released: rec.released };
     }
     case 'up_to_date':
-      throw new DomainError('NOTHING_TO_MERGE', `${r.branch} has nothing ${r.into} does not already have (${r.commit.slice(0, 7)})`, { ...at, commit: r.commit });
+      throw new LockstepError('NOTHING_TO_MERGE', `${r.branch} has nothing ${r.into} does not already have (${r.commit.slice(0, 7)})`, { ...at, commit: r.commit });
     case 'conflict':
-      throw new DomainError('MERGE_CONFLICT', `${r.branch} conflicts with ${r.into} in ${r.files.length} file(s); nothing was changed. ${resolveHint(r.resolve, r.into)}`, { ...at, files: r.files, resolve: r.resolve });
+      throw new LockstepError('MERGE_CONFLICT', `${r.branch} conflicts with ${r.into} in ${r.files.length} file(s); nothing was changed. ${resolveHint(r.resolve, r.into)}`, { ...at, files: r.files, resolve: r.resolve });
     case 'dirty':
-      throw new DomainError('WORKTREE_DIRTY', `${r.into} is checked out in ${r.worktree} with uncommitted or blocking files (${r.files.slice(0, 5).join(', ')}); commit or stash them, then merge again. Nothing was changed`, { ...at, worktree: r.worktree, files: r.files.slice(0, 100) });
+      throw new LockstepError('WORKTREE_DIRTY', `${r.into} is checked out in ${r.worktree} with uncommitted or blocking files (${r.files.slice(0, 5).join(', ')}); commit or stash them, then merge again. Nothing was changed`, { ...at, worktree: r.worktree, files: r.files.slice(0, 100) });
     case 'needs_rebase':
-      throw new DomainError('MERGE_NEEDS_REBASE', `${r.branch} and ${r.into} have ${r.bases.length === 0 ? 'no common history' : `${r.bases.length} merge bases (criss-cross merges)`}; rebase ${r.branch} onto ${r.into} in its worktree (git rebase ${r.into}), then merge again`, { ...at, bases: r.bases });
+      throw new LockstepError('MERGE_NEEDS_REBASE', `${r.branch} and ${r.into} have ${r.bases.length === 0 ? 'no common history' : `${r.bases.length} merge bases (criss-cross merges)`}; rebase ${r.branch} onto ${r.into} in its worktree (git rebase ${r.into}), then merge again`, { ...at, bases: r.bases });
     case 'branch_missing':
-      throw new DomainError('BRANCH_NOT_FOUND', `branch ${r.missing} does not exist; worktree_list shows agent branches`, { ...at, branch: r.missing });
+      throw new LockstepError('BRANCH_NOT_FOUND', `branch ${r.missing} does not exist; worktree_list shows agent branches`, { ...at, branch: r.missing });
     case 'checked_out_elsewhere':
-      throw new DomainError('BRANCH_CHECKED_OUT', `${r.into} is checked out in the linked worktree ${r.worktree}; merge into a branch the main checkout has, or one not checked out`, { ...at, worktree: r.worktree });
+      throw new LockstepError('BRANCH_CHECKED_OUT', `${r.into} is checked out in the linked worktree ${r.worktree}; merge into a branch the main checkout has, or one not checked out`, { ...at, worktree: r.worktree });
   }
 }
 

@@ -1,21 +1,14 @@
-// Agent worktrees for the adapters: git-level work in git/worktrees.ts, recorded on the agent in the
-// state through agent.worktree. Adapters (mcp/, cli/) reach the git layer only through here.
+// Agent worktrees: git-level work in git/worktrees.ts, recorded on the agent in the state through
+// agent.worktree. The use cases worktree.create, .status, .list and .cleanup (merge: worktree-merge.ts).
 import path from 'node:path';
-import type { z } from 'zod';
-import { cleanupWorktrees, createWorktree, linkedWorktrees, mainRoot, worktreeStatus, BRANCH_PREFIX, type CleanupReport, type CreatedWorktree, type WorktreeStatus } from '../git/worktrees.js';
-import type { GitRepo } from '../git/repo.js';
-import { DomainError } from '../state/errors.js';
-import type { Op } from '../state/op.js';
+import { z } from 'zod';
+import { cleanupWorktrees, createWorktree, linkedWorktrees, mainRoot, worktreeStatus as gitWorktreeStatus, BRANCH_PREFIX, type CleanupReport, type CreatedWorktree, type WorktreeStatus } from '../git/worktrees.js';
+import { LockstepError } from '../errors.js';
 import { agentWorktree } from '../state/ops/agent-worktree.js';
-import type { Role } from '../state/schema.js';
-import type { State } from '../state/state.js';
+import { AgentName } from '../state/core/schema.js';
+import { useCase, type App, type Identity } from './use-case.js';
 
-/** The part of Lockstep (app.ts) this needs; structural, so the layer table holds. */
-export interface WorktreeApp {
-  readonly repo: GitRepo;
-  run<S extends z.ZodType, R>(op: Op<S, R>, rawInput: unknown, who: { agent: string; role: Role }): Promise<R>;
-  read<R>(query: (state: State, ctx: { now: number }) => R): Promise<R>;
-}
+const branchName = z.string().max(255);
 
 export interface CreateResult extends CreatedWorktree {
   /** Repo-relative path, as recorded on the agent. */
@@ -25,20 +18,28 @@ export interface CreateResult extends CreatedWorktree {
 }
 
 /** Create (or return, or resume) the agent's worktree; an implementer may only create its own. */
-export async function createAgentWorktree(app: WorktreeApp, who: { agent: string; role: Role }, input: { agent?: string; base?: string }): Promise<CreateResult> {
+export async function createAgentWorktree(app: App, who: Identity, input: { agent?: string; base?: string }): Promise<CreateResult> {
   const agent = input.agent ?? who.agent;
   if (agent !== who.agent && who.role !== 'planner' && who.role !== 'all') {
-    throw new DomainError('ROLE_FORBIDDEN', `only a planner can create a worktree for ${agent}; create your own (agent=${who.agent})`, { agent, role: who.role });
+    throw new LockstepError('ROLE_FORBIDDEN', `only a planner can create a worktree for ${agent}; create your own (agent=${who.agent})`, { agent, role: who.role });
   }
   const wt = await createWorktree(app.repo, agent, { base: input.base });
   const rel = path.relative(mainRoot(app.repo), wt.dir).split(path.sep).join('/');
-  const { recorded } = await app.run(agentWorktree, { name: agent, worktree: rel, branch: wt.branch }, who);
+  const { recorded } = await app.transact(agentWorktree, { name: agent, worktree: rel, branch: wt.branch }, who);
   return { ...wt, path: rel, recorded };
 }
 
-export function agentWorktreeStatus(app: WorktreeApp, input: { agent: string; target?: string }): Promise<WorktreeStatus> {
-  return worktreeStatus(app.repo, input.agent, input.target);
-}
+export const worktreeCreate = useCase({
+  name: 'worktree.create',
+  input: z.object({ agent: AgentName.optional(), base: branchName.optional() }),
+  run: (app, input, caller) => createAgentWorktree(app, caller.who, input),
+});
+
+export const worktreeStatus = useCase({
+  name: 'worktree.status',
+  input: z.object({ agent: AgentName.optional(), target: branchName.optional() }),
+  run: async (app, input, caller): Promise<WorktreeStatus> => gitWorktreeStatus(app.repo, input.agent ?? caller.who.agent, input.target),
+});
 
 export interface ListedWorktree {
   name: string;
@@ -52,7 +53,7 @@ export interface ListedWorktree {
 }
 
 /** Every linked worktree, joined with the agents in the state. */
-export async function listAgentWorktrees(app: WorktreeApp): Promise<ListedWorktree[]> {
+async function listAgentWorktrees(app: App): Promise<ListedWorktree[]> {
   const wts = linkedWorktrees(app.repo);
   const agents = await app.read((state) => new Map(state.agents().items.map((a) => [a.name, a])));
   return wts.map((w) => {
@@ -70,8 +71,18 @@ export async function listAgentWorktrees(app: WorktreeApp): Promise<ListedWorktr
   });
 }
 
+export const worktreeList = useCase({
+  name: 'worktree.list',
+  input: z.object({}),
+  run: async (app) => ({ worktrees: await listAgentWorktrees(app) }),
+});
+
 /** Planner only: prune worktrees whose directory is gone, delete fully merged agent branches. */
-export function cleanupAgentWorktrees(app: WorktreeApp, who: { agent: string; role: Role }, input: { dryRun?: boolean; target?: string }): Promise<CleanupReport> {
-  if (who.role !== 'planner' && who.role !== 'all') throw new DomainError('ROLE_FORBIDDEN', 'only a planner can clean up worktrees', { role: who.role });
-  return cleanupWorktrees(app.repo, input);
-}
+export const worktreeCleanup = useCase({
+  name: 'worktree.cleanup',
+  input: z.object({ dryRun: z.boolean().optional(), target: branchName.optional() }),
+  async run(app, input, { who }): Promise<CleanupReport> {
+    if (who.role !== 'planner' && who.role !== 'all') throw new LockstepError('ROLE_FORBIDDEN', 'only a planner can clean up worktrees', { role: who.role });
+    return cleanupWorktrees(app.repo, input);
+  },
+});

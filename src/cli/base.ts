@@ -1,9 +1,13 @@
-// Shared CLI plumbing: --json and --repo on every command, and one-line coded errors on stderr.
+// What every command shares: --json and --repo, the app for the repository, calling a use case as
+// the person at the terminal, and one-line coded errors on stderr.
 import { Command, Option } from 'clipanion';
-import { Lockstep } from '../app.js';
-import { errorBody } from '../mcp/errors.js';
-import type { Identity } from '../app.js';
-import { parseRole } from '../mcp/roles.js';
+import { Lockstep } from '../app/lockstep.js';
+import { parseRole } from '../app/session.js';
+import type { Identity, UseCase } from '../app/use-case.js';
+import { errorBody } from '../errors.js';
+
+/** The --as option of commands that act for someone. */
+export const AS = { description: 'Act as this agent name (default LOCKSTEP_AGENT or "human")' };
 
 export abstract class BaseCommand extends Command {
   json = Option.Boolean('--json', false, { description: 'Print machine-readable JSON' });
@@ -36,14 +40,13 @@ export abstract class BaseCommand extends Command {
     return { agent: as ?? process.env.LOCKSTEP_AGENT ?? 'human', role: process.env.LOCKSTEP_ROLE ? parseRole(process.env.LOCKSTEP_ROLE) : 'all' };
   }
 
+  /** Run a use case on this repository as the person (or `as`), through the same door as every tool. */
+  call<U extends UseCase>(useCase: U, input: Record<string, unknown>, as?: string): ReturnType<U['run']> {
+    const who = this.cliIdentity(as);
+    return this.openApp().call(useCase, input, { who, session: { ...who } }) as ReturnType<U['run']>;
+  }
+
   print(json: unknown, human: string): void {
     this.context.stdout.write(this.json ? `${JSON.stringify(json, null, 2)}\n` : human.endsWith('\n') ? human : `${human}\n`);
   }
-}
-
-/** Left-aligned columns for terminal tables. */
-export function table(rows: string[][]): string {
-  if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }

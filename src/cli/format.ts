@@ -11,6 +11,9 @@ export interface Style {
 
 const wrap = (on: boolean, open: number, close: number) => (s: string) => (on && s ? `\u001b[${open}m${s}\u001b[${close}m` : s);
 
+/** No colours at all. */
+export const PLAIN: Style = styleFor({ isTTY: false } as unknown as NodeJS.WritableStream);
+
 /** A colour style for `out`: plain text unless it is a TTY and NO_COLOR is unset (https://no-color.org). */
 export function styleFor(out: NodeJS.WritableStream): Style {
   const on = (out as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
@@ -26,7 +29,7 @@ function width(s: string): number {
  * Left-aligned columns, two spaces apart; the first row is the header (bold with colours).
  * `paint(row, col, text)` may colour a cell; alignment ignores the colour codes.
  */
-export function table(rows: string[][], style: Style, paint?: (row: number, col: number, text: string) => string): string {
+export function table(rows: string[][], style: Style = PLAIN, paint?: (row: number, col: number, text: string) => string): string {
   if (rows.length === 0) return '';
   const cells = rows.map((r, ri) => r.map((c, ci) => (ri === 0 ? style.bold(c) : paint ? paint(ri, ci, c) : c)));
   const cols = Math.max(...cells.map((r) => r.length));

@@ -1,5 +1,12 @@
 // Git object formats: tree and commit (de)serialisation, byte-exact with git so fsck --strict is clean.
-import { GitError } from './errors.js';
+import { LockstepError } from '../errors.js';
+
+export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+
+export interface GitObject {
+  type: ObjectType;
+  data: Buffer;
+}
 
 export const EMPTY_TREE_OID = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 export const TREE_MODE = '40000';
@@ -17,7 +24,7 @@ export function parseTree(buf: Buffer, oid: string): TreeEntry[] {
   while (i < buf.length) {
     const sp = buf.indexOf(0x20, i);
     const nul = buf.indexOf(0, sp + 1);
-    if (sp < 0 || nul < 0 || nul + 21 > buf.length) throw new GitError('OBJECT_CORRUPT', `tree ${oid} is malformed`, { oid });
+    if (sp < 0 || nul < 0 || nul + 21 > buf.length) throw new LockstepError('OBJECT_CORRUPT', `tree ${oid} is malformed`, { oid });
     out.push({
       mode: buf.toString('latin1', i, sp),
       name: buf.toString('utf8', sp + 1, nul),
@@ -91,7 +98,7 @@ export function parseCommit(buf: Buffer, oid: string): Commit {
     else if (line.startsWith('author ')) author = parseSig(line.slice(7));
     else if (line.startsWith('committer ')) committer = parseSig(line.slice(10));
   }
-  if (!/^[0-9a-f]{40}$/.test(tree) || !author || !committer) throw new GitError('OBJECT_CORRUPT', `commit ${oid} is malformed`, { oid });
+  if (!/^[0-9a-f]{40}$/.test(tree) || !author || !committer) throw new LockstepError('OBJECT_CORRUPT', `commit ${oid} is malformed`, { oid });
   return { tree, parents, author, committer, message };
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import git, { type PromiseFsClient } from 'isomorphic-git';
 import { commondirFs } from './commondir-fs.js';
 import { configValue } from './config.js';
-import { GitError } from './errors.js';
+import { LockstepError } from '../errors.js';
 import { compareAndSwapRef, readRef } from './refs.js';
 import type { GitRepo } from './repo.js';
 
@@ -223,7 +223,7 @@ async function withIndexLock<T>(gitDir: string, fn: () => Promise<T>): Promise<T
   try {
     fd = fs.openSync(lock, 'wx', 0o644);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new GitError('GIT_IO', `${lock} exists: another git process is using that checkout; retry when it is done (remove the file if no git process runs)`, { lock });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LockstepError('GIT_IO', `${lock} exists: another git process is using that checkout; retry when it is done (remove the file if no git process runs)`, { lock });
     throw err;
   }
   fs.closeSync(fd);
@@ -336,7 +336,7 @@ export async function mergeBranch(repo: GitRepo, req: MergeRequest): Promise<Mer
         const resolve = req.resolveIn === 'none' ? { prepared: false, reason: 'resolveIn none' } : await prepareResolution(repo, objects, linked, branch, into, ours, code === 'MergeNotSupportedError');
         return { ...sides, status: 'conflict', files, resolve };
       }
-      throw new GitError('GIT_IO', `merging ${branch} into ${into}: ${(err as Error).message}`);
+      throw new LockstepError('GIT_IO', `merging ${branch} into ${into}: ${(err as Error).message}`);
     }
 
     const [oldTree, newTree] = await Promise.all([objects.treeOf(ours), objects.treeOf(next)]);
@@ -350,13 +350,13 @@ export async function mergeBranch(repo: GitRepo, req: MergeRequest): Promise<Mer
       if (!updateMain) return;
       await withIndexLock(updateMain.gitDir, async () => {
         // Still ours checked out and clean under the locks: nothing can slip in between.
-        if (checkedOutBranch(updateMain.gitDir) !== into) throw new GitError('GIT_IO', `the main checkout switched branches during the merge; retry`);
+        if (checkedOutBranch(updateMain.gitDir) !== into) throw new LockstepError('GIT_IO', `the main checkout switched branches during the merge; retry`);
         await applyToCheckout(repo, updateMain, objects, checkoutChanges);
       });
     });
     if (!moved) {
       if (attempt < 2) continue;
-      throw new GitError('STATE_LOCK_TIMEOUT', `${into} kept moving while merging ${branch}; retry`, { ref: intoRef });
+      throw new LockstepError('STATE_LOCK_TIMEOUT', `${into} kept moving while merging ${branch}; retry`, { ref: intoRef });
     }
     const branchChanges = await objects.diff(await objects.treeOf(base), await objects.treeOf(theirs));
     return { ...sides, status: 'merged', commit: next, previous: ours, fastForward, changedFiles: branchChanges.map((c) => c.path), checkoutUpdated: updateMain !== null };
@@ -409,7 +409,7 @@ async function prepareResolution(
       if (isoCode(err) !== 'MergeConflictError') throw err;
       conflicts = (err as { data: { filepaths: string[] } }).data;
     }
-    if (!conflicts) throw new GitError('GIT_IO', `${into} merged cleanly into ${branch} in its worktree although it conflicted the other way; retry worktree_merge`);
+    if (!conflicts) throw new LockstepError('GIT_IO', `${into} merged cleanly into ${branch} in its worktree although it conflicted the other way; retry worktree_merge`);
     // isomorphic-git stages conflicted and both-changed files; files only the target changed still
     // need their index entries (and deletions their removal), or a commit would drop those changes.
     const conflicted = new Set(conflicts.filepaths);

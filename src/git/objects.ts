@@ -7,16 +7,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import git from 'isomorphic-git';
 import { commondirFs } from './commondir-fs.js';
-import { GitError } from './errors.js';
+import { LockstepError } from '../errors.js';
 import { PackSet } from './pack.js';
+import type { GitObject, ObjectType } from './format.js';
 import type { GitRepo } from './repo.js';
-
-export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
-
-export interface GitObject {
-  type: ObjectType;
-  data: Buffer;
-}
 
 export class ObjectStore {
   private readonly objectsDir: string;
@@ -51,7 +45,7 @@ export class ObjectStore {
     try {
       buf = zlib.inflateSync(raw);
     } catch {
-      throw new GitError('OBJECT_CORRUPT', `loose object ${oid} does not inflate; run git fsck`, { oid });
+      throw new LockstepError('OBJECT_CORRUPT', `loose object ${oid} does not inflate; run git fsck`, { oid });
     }
     const nul = buf.indexOf(0);
     const header = buf.toString('latin1', 0, nul);
@@ -59,7 +53,7 @@ export class ObjectStore {
     const type = header.slice(0, sp) as ObjectType;
     const size = Number(header.slice(sp + 1));
     const data = buf.subarray(nul + 1);
-    if (data.length !== size) throw new GitError('OBJECT_CORRUPT', `loose object ${oid} has the wrong size`, { oid });
+    if (data.length !== size) throw new LockstepError('OBJECT_CORRUPT', `loose object ${oid} has the wrong size`, { oid });
     return { type, data };
   }
 
@@ -82,15 +76,15 @@ export class ObjectStore {
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }
-        if ((err as { code?: string }).code === 'NotFoundError') throw new GitError('OBJECT_MISSING', `object ${oid} is missing from ${this.objectsDir}; run git fsck`, { oid });
-        throw new GitError('GIT_IO', `reading object ${oid}: ${(err as Error).message}`, { oid });
+        if ((err as { code?: string }).code === 'NotFoundError') throw new LockstepError('OBJECT_MISSING', `object ${oid} is missing from ${this.objectsDir}; run git fsck`, { oid });
+        throw new LockstepError('GIT_IO', `reading object ${oid}: ${(err as Error).message}`, { oid });
       }
     }
   }
 
   async readAs(oid: string, type: ObjectType): Promise<Buffer> {
     const obj = await this.read(oid);
-    if (obj.type !== type) throw new GitError('OBJECT_CORRUPT', `object ${oid} is a ${obj.type}, expected a ${type}`, { oid });
+    if (obj.type !== type) throw new LockstepError('OBJECT_CORRUPT', `object ${oid} is a ${obj.type}, expected a ${type}`, { oid });
     return obj.data;
   }
 

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { GitError } from './errors.js';
-import type { GitObject, ObjectType } from './objects.js';
+import { LockstepError } from '../errors.js';
+import type { GitObject, ObjectType } from './format.js';
 
 /** Files git is still writing in objects/pack (`.tmp-*`, `tmp_*`): never read them. */
 export function isPackTemp(name: string): boolean {
@@ -24,7 +24,7 @@ class PackIndex {
     readonly idxPath: string,
     private readonly buf: Buffer,
   ) {
-    if (buf.readUInt32BE(0) !== 0xff744f63 || buf.readUInt32BE(4) !== 2) throw new GitError('OBJECT_CORRUPT', `${idxPath} is not a version 2 pack index`);
+    if (buf.readUInt32BE(0) !== 0xff744f63 || buf.readUInt32BE(4) !== 2) throw new LockstepError('OBJECT_CORRUPT', `${idxPath} is not a version 2 pack index`);
     this.fanout = new Uint32Array(256);
     for (let i = 0; i < 256; i++) this.fanout[i] = buf.readUInt32BE(8 + i * 4);
     this.count = this.fanout[255]!;
@@ -124,10 +124,10 @@ class Pack {
       const chunk = this.read(e.dataAt, want);
       try {
         const out = zlib.inflateSync(chunk);
-        if (out.length !== e.size) throw new GitError('OBJECT_CORRUPT', `pack entry at ${e.dataAt} in ${this.packPath} has the wrong size`);
+        if (out.length !== e.size) throw new LockstepError('OBJECT_CORRUPT', `pack entry at ${e.dataAt} in ${this.packPath} has the wrong size`);
         return out;
       } catch (err) {
-        if (err instanceof GitError || chunk.length < want || want > e.size * 4 + (1 << 20)) throw err;
+        if (err instanceof LockstepError || chunk.length < want || want > e.size * 4 + (1 << 20)) throw err;
         want *= 2;
       }
     }
@@ -150,7 +150,7 @@ function varint(buf: Buffer, pos: { i: number }): number {
 function applyDelta(base: Buffer, delta: Buffer): Buffer {
   const pos = { i: 0 };
   const srcSize = varint(delta, pos);
-  if (srcSize !== base.length) throw new GitError('OBJECT_CORRUPT', 'delta base has the wrong size');
+  if (srcSize !== base.length) throw new LockstepError('OBJECT_CORRUPT', 'delta base has the wrong size');
   const out = Buffer.allocUnsafe(varint(delta, pos));
   let o = 0;
   while (pos.i < delta.length) {
@@ -168,10 +168,10 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
       o += op;
       pos.i += op;
     } else {
-      throw new GitError('OBJECT_CORRUPT', 'delta has a zero opcode');
+      throw new LockstepError('OBJECT_CORRUPT', 'delta has a zero opcode');
     }
   }
-  if (o !== out.length) throw new GitError('OBJECT_CORRUPT', 'delta result has the wrong size');
+  if (o !== out.length) throw new LockstepError('OBJECT_CORRUPT', 'delta result has the wrong size');
   return out;
 }
 
@@ -234,7 +234,7 @@ export class PackSet {
     const key = `${pack.packPath}:${offset}`;
     const cached = this.bases.get(key);
     if (cached) return cached;
-    if (depth > 10_000) throw new GitError('OBJECT_CORRUPT', `delta chain too long in ${pack.packPath}`);
+    if (depth > 10_000) throw new LockstepError('OBJECT_CORRUPT', `delta chain too long in ${pack.packPath}`);
     const e = pack.entry(offset);
     let obj: GitObject;
     if (e.type === OFS_DELTA || e.type === REF_DELTA) {
@@ -244,12 +244,12 @@ export class PackSet {
         const local = pack.index.find(Buffer.from(e.baseOid!, 'hex'));
         base = local >= 0 ? this.readAt(pack, local, external, depth + 1) : external(e.baseOid!);
       }
-      if (!base) throw new GitError('OBJECT_MISSING', `delta base ${e.baseOid} is missing`, { oid: e.baseOid });
+      if (!base) throw new LockstepError('OBJECT_MISSING', `delta base ${e.baseOid} is missing`, { oid: e.baseOid });
       obj = { type: base.type, data: applyDelta(base.data, pack.inflate(e)) };
       this.remember(key, obj);
     } else {
       const type = TYPES[e.type];
-      if (!type) throw new GitError('OBJECT_CORRUPT', `unknown pack entry type ${e.type} in ${pack.packPath}`);
+      if (!type) throw new LockstepError('OBJECT_CORRUPT', `unknown pack entry type ${e.type} in ${pack.packPath}`);
       obj = { type, data: pack.inflate(e) };
       // Trees are the usual delta bases; keep them so a chain is resolved once.
       if (type === 'tree') this.remember(key, obj);

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GitError } from './errors.js';
+import { LockstepError } from '../errors.js';
 import type { GitRepo } from './repo.js';
 
 const OID = /^[0-9a-f]{40}$/;
@@ -45,12 +45,12 @@ export function readRef(repo: GitRepo, ref: string): string | null {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return readPacked(repo, ref);
-    if (code === 'EISDIR') throw new GitError('REF_INVALID', `${ref} is a directory in ${repo.commonDir}; remove refs under it`, { ref });
+    if (code === 'EISDIR') throw new LockstepError('REF_INVALID', `${ref} is a directory in ${repo.commonDir}; remove refs under it`, { ref });
     throw err;
   }
   const value = text.trim();
   if (OID.test(value)) return value;
-  throw new GitError('REF_INVALID', `${ref} does not hold a commit id (${JSON.stringify(value.slice(0, 60))}); inspect it with git show-ref`, { ref });
+  throw new LockstepError('REF_INVALID', `${ref} does not hold a commit id (${JSON.stringify(value.slice(0, 60))}); inspect it with git show-ref`, { ref });
 }
 
 export interface LockHolder {
@@ -216,9 +216,9 @@ export class RefLock {
 
   /** Point the ref at `oid` and release the lock. */
   commit(oid: string): void {
-    if (!OID.test(oid)) throw new GitError('REF_INVALID', `refusing to write ${JSON.stringify(oid)} to ${this.ref}`);
+    if (!OID.test(oid)) throw new LockstepError('REF_INVALID', `refusing to write ${JSON.stringify(oid)} to ${this.ref}`);
     const fd = this.fd;
-    if (fd === null) throw new GitError('STATE_LOCK_LOST', `lock on ${this.ref} was already released`);
+    if (fd === null) throw new LockstepError('STATE_LOCK_LOST', `lock on ${this.ref} was already released`);
     this.fd = null;
     let ino: number;
     try {
@@ -231,7 +231,7 @@ export class RefLock {
     }
     const now = fs.lstatSync(this.lockPath, { throwIfNoEntry: false });
     if (!now || now.ino !== ino) {
-      throw new GitError('STATE_LOCK_LOST', `our lock on ${this.ref} was removed as stale by another process; nothing was written, retry`, { ref: this.ref });
+      throw new LockstepError('STATE_LOCK_LOST', `our lock on ${this.ref} was removed as stale by another process; nothing was written, retry`, { ref: this.ref });
     }
     fs.renameSync(this.lockPath, refFile(this.repo, this.ref));
   }
@@ -279,7 +279,7 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
       }
       if (now - start > timeoutMs) {
         const holder = inspectLock(lockPath, staleMs);
-        throw new GitError('STATE_LOCK_TIMEOUT', `${ref}.lock is held${holder?.pid ? ` by pid ${holder.pid}` : ''} for over ${timeoutMs} ms; run \`lockstep doctor\``, {
+        throw new LockstepError('STATE_LOCK_TIMEOUT', `${ref}.lock is held${holder?.pid ? ` by pid ${holder.pid}` : ''} for over ${timeoutMs} ms; run \`lockstep doctor\``, {
           ref,
           holder,
         });

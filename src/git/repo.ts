@@ -1,7 +1,7 @@
 // Repository discovery: the checkout's git dir and the common dir that linked worktrees share.
 import fs from 'node:fs';
 import path from 'node:path';
-import { GitError } from './errors.js';
+import { LockstepError } from '../errors.js';
 
 export interface GitRepo {
   /** Top of the working tree this process runs in (a linked worktree has its own); null for a bare repo. */
@@ -26,7 +26,7 @@ function looksLikeGitDir(dir: string): boolean {
 function readGitFile(dotGit: string): string {
   const text = fs.readFileSync(dotGit, 'utf8');
   const m = /^gitdir:\s*(.+?)\s*$/m.exec(text);
-  if (!m) throw new GitError('NOT_A_GIT_REPO', `${dotGit} is not a valid .git file (no "gitdir:" line)`);
+  if (!m) throw new LockstepError('NOT_A_GIT_REPO', `${dotGit} is not a valid .git file (no "gitdir:" line)`);
   return path.resolve(path.dirname(dotGit), m[1]!);
 }
 
@@ -54,21 +54,21 @@ function checkSupported(commonDir: string): void {
     const key = kv[1]!.toLowerCase();
     const value = kv[2]!.toLowerCase();
     if (key === 'refstorage' && value === 'reftable') {
-      throw new GitError('REFTABLE_UNSUPPORTED', `${commonDir} stores refs in reftable format; Lockstep needs the files backend (git refs migrate --ref-format=files)`);
+      throw new LockstepError('REFTABLE_UNSUPPORTED', `${commonDir} stores refs in reftable format; Lockstep needs the files backend (git refs migrate --ref-format=files)`);
     }
     if (key === 'objectformat' && value !== 'sha1') {
-      throw new GitError('SHA256_UNSUPPORTED', `${commonDir} uses ${value} object ids; Lockstep supports sha1 repositories`);
+      throw new LockstepError('SHA256_UNSUPPORTED', `${commonDir} uses ${value} object ids; Lockstep supports sha1 repositories`);
     }
   }
   if (isDir(path.join(commonDir, 'reftable'))) {
-    throw new GitError('REFTABLE_UNSUPPORTED', `${commonDir} has a reftable directory; Lockstep needs the files ref backend`);
+    throw new LockstepError('REFTABLE_UNSUPPORTED', `${commonDir} has a reftable directory; Lockstep needs the files ref backend`);
   }
 }
 
 /** Find the repository containing `start`, walking up like git does. */
 export function discoverRepo(start: string): GitRepo {
   let dir = path.resolve(start);
-  if (!fs.existsSync(dir)) throw new GitError('NOT_A_GIT_REPO', `${dir} does not exist`);
+  if (!fs.existsSync(dir)) throw new LockstepError('NOT_A_GIT_REPO', `${dir} does not exist`);
   dir = fs.realpathSync(dir);
   for (;;) {
     const dotGit = path.join(dir, '.git');
@@ -85,14 +85,14 @@ export function discoverRepo(start: string): GitRepo {
     }
     if (gitDir) {
       if (!looksLikeGitDir(gitDir) && !isFile(path.join(gitDir, 'HEAD'))) {
-        throw new GitError('NOT_A_GIT_REPO', `${gitDir} (from ${dotGit}) is not a git directory`);
+        throw new LockstepError('NOT_A_GIT_REPO', `${gitDir} (from ${dotGit}) is not a git directory`);
       }
       const commonDir = commonDirOf(gitDir);
       checkSupported(commonDir);
       return { workTree, gitDir, commonDir };
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new GitError('NOT_A_GIT_REPO', `${start} is not inside a git repository; run \`git init\` first or pass --repo`);
+    if (parent === dir) throw new LockstepError('NOT_A_GIT_REPO', `${start} is not inside a git repository; run \`git init\` first or pass --repo`);
     dir = parent;
   }
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { runGit } from './cli.js';
 import { commondirFs } from './commondir-fs.js';
-import { GitError } from './errors.js';
+import { LockstepError } from '../errors.js';
 import { compareAndSwapRef, deleteRefIf, readRef } from './refs.js';
 import type { GitRepo } from './repo.js';
 
@@ -21,7 +21,7 @@ const cache = {};
 
 export function checkAgentName(agent: string): void {
   if (!SAFE_NAME.test(agent) || agent.includes('..') || agent.endsWith('.lock') || agent.endsWith('.')) {
-    throw new GitError('NAME_INVALID', `${JSON.stringify(agent)} is not a usable agent name: use letters, digits, ".", "_" or "-" (no "..", no ".lock" ending)`, { agent });
+    throw new LockstepError('NAME_INVALID', `${JSON.stringify(agent)} is not a usable agent name: use letters, digits, ".", "_" or "-" (no "..", no ".lock" ending)`, { agent });
   }
 }
 
@@ -33,7 +33,7 @@ export function branchOf(agent: string): string {
 export function mainRoot(repo: GitRepo): string {
   if (path.basename(repo.commonDir) === '.git') return path.dirname(repo.commonDir);
   if (repo.gitDir === repo.commonDir && repo.workTree) return repo.workTree;
-  throw new GitError('NOT_A_GIT_REPO', `${repo.commonDir} has no main working tree (bare repository); agent worktrees need a checkout`);
+  throw new LockstepError('NOT_A_GIT_REPO', `${repo.commonDir} has no main working tree (bare repository); agent worktrees need a checkout`);
 }
 
 export interface AgentWorktreePaths {
@@ -142,7 +142,7 @@ function mainRootOrCommon(repo: GitRepo): string {
   }
 }
 
-/** Keep `.lockstep/` out of the main checkout's `git status` (same line workspace/files.ts adds). */
+/** Keep `.lockstep/` out of the main checkout's `git status` (same line host/files.ts adds). */
 function ensureExcluded(commonDir: string): void {
   const file = path.join(commonDir, 'info', 'exclude');
   const text = readText(file) ?? '';
@@ -158,7 +158,7 @@ async function resolveBase(repo: GitRepo, base: string | undefined): Promise<str
   if (base === undefined) {
     const head = symbolicHead(path.join(repo.commonDir, 'HEAD'));
     const resolved = head.ref ? readRefOrNull(repo, head.ref) : head.oid;
-    if (!resolved) throw new GitError('REF_INVALID', 'the main worktree has no commit yet; commit something first or pass base', {});
+    if (!resolved) throw new LockstepError('REF_INVALID', 'the main worktree has no commit yet; commit something first or pass base', {});
     oid = resolved;
   } else if (OID.test(base)) {
     oid = base;
@@ -166,14 +166,14 @@ async function resolveBase(repo: GitRepo, base: string | undefined): Promise<str
     try {
       oid = await git.resolveRef({ fs: fsc, gitdir: repo.commonDir, ref: base });
     } catch {
-      throw new GitError('REF_INVALID', `base ${JSON.stringify(base)} is not a branch, ref or commit id here; pass an existing branch`, { base });
+      throw new LockstepError('REF_INVALID', `base ${JSON.stringify(base)} is not a branch, ref or commit id here; pass an existing branch`, { base });
     }
   }
   try {
     const peeled = await git.readCommit({ fs: fsc, gitdir: repo.commonDir, oid, cache });
     return peeled.oid;
   } catch {
-    throw new GitError('REF_INVALID', `base ${base ?? 'HEAD'} (${oid}) is not a commit in this repository`, { base, oid });
+    throw new LockstepError('REF_INVALID', `base ${base ?? 'HEAD'} (${oid}) is not a commit in this repository`, { base, oid });
   }
 }
 
@@ -191,7 +191,7 @@ function hasFiles(dir: string): boolean {
 function health(p: AgentWorktreePaths): Health {
   const exists = (state: 'absent' | 'stale'): Health => {
     if (hasFiles(p.dir)) {
-      throw new GitError('WORKTREE_EXISTS', `${p.dir} exists but is not a registered worktree; move it away (it may hold work) and retry`, { dir: p.dir });
+      throw new LockstepError('WORKTREE_EXISTS', `${p.dir} exists but is not a registered worktree; move it away (it may hold work) and retry`, { dir: p.dir });
     }
     return state;
   };
@@ -200,12 +200,12 @@ function health(p: AgentWorktreePaths): Health {
   const dotGit = gitdirText ? path.resolve(p.admin, gitdirText) : null;
   if (dotGit === null || !fs.existsSync(dotGit)) return exists('stale'); // git worktree prune would drop it
   if (dotGit !== path.join(p.dir, '.git')) {
-    throw new GitError('WORKTREE_EXISTS', `worktree admin dir ${p.admin} belongs to ${path.dirname(dotGit)}, not ${p.dir}; run \`git worktree list\` and remove or move it`, { admin: p.admin, dir: path.dirname(dotGit) });
+    throw new LockstepError('WORKTREE_EXISTS', `worktree admin dir ${p.admin} belongs to ${path.dirname(dotGit)}, not ${p.dir}; run \`git worktree list\` and remove or move it`, { admin: p.admin, dir: path.dirname(dotGit) });
   }
   const link = readText(path.join(p.dir, '.git'))?.trim() ?? '';
   const m = /^gitdir:\s*(.+)$/.exec(link);
   if (!m || path.resolve(p.dir, m[1]!) !== p.admin) {
-    throw new GitError('WORKTREE_EXISTS', `${p.dir}/.git does not point at ${p.admin}; run \`git worktree repair\``, { dir: p.dir });
+    throw new LockstepError('WORKTREE_EXISTS', `${p.dir}/.git does not point at ${p.admin}; run \`git worktree repair\``, { dir: p.dir });
   }
   return 'healthy';
 }
@@ -228,14 +228,14 @@ export async function createWorktree(repo: GitRepo, agent: string, opts: { base?
   const state = health(p);
   if (state === 'healthy') {
     const head = readRef(repo, p.ref);
-    if (!head) throw new GitError('REF_INVALID', `${p.ref} is missing but ${p.dir} is checked out on it; commit there to recreate it, or remove the worktree`, { ref: p.ref });
+    if (!head) throw new LockstepError('REF_INVALID', `${p.ref} is missing but ${p.dir} is checked out on it; commit there to recreate it, or remove the worktree`, { ref: p.ref });
     return { agent, dir: p.dir, branch: p.branch, head, created: false, resumed: true };
   }
   if (state === 'stale') fs.rmSync(p.admin, { recursive: true, force: true });
 
   const elsewhere = checkedOutRefs(repo).get(p.ref);
   if (elsewhere !== undefined) {
-    throw new GitError('BRANCH_CHECKED_OUT', `${p.branch} is checked out in ${elsewhere}; a branch can be checked out in one worktree only: switch that one to another branch first`, { branch: p.branch, where: elsewhere });
+    throw new LockstepError('BRANCH_CHECKED_OUT', `${p.branch} is checked out in ${elsewhere}; a branch can be checked out in one worktree only: switch that one to another branch first`, { branch: p.branch, where: elsewhere });
   }
 
   let head = readRef(repo, p.ref);
@@ -245,7 +245,7 @@ export async function createWorktree(repo: GitRepo, agent: string, opts: { base?
     if (await compareAndSwapRef(repo, p.ref, null, baseOid)) head = baseOid;
     else {
       head = readRef(repo, p.ref); // created concurrently: resume it
-      if (head === null) throw new GitError('REF_CHANGED', `${p.ref} changed while it was being created; retry`, { ref: p.ref });
+      if (head === null) throw new LockstepError('REF_CHANGED', `${p.ref} changed while it was being created; retry`, { ref: p.ref });
     }
   }
 
@@ -272,7 +272,7 @@ async function populate(repo: GitRepo, p: AgentWorktreePaths): Promise<void> {
     await git.checkout({ fs: commondirFs(wt), dir: p.dir, gitdir: p.admin, ref: p.branch, noUpdateHead: true, force: true, cache });
     return;
   }
-  if (run.status !== 0) throw new GitError('GIT_IO', `git read-tree in ${p.dir} failed: ${run.stderr.trim()}; remove the empty worktree folder and retry`, { dir: p.dir });
+  if (run.status !== 0) throw new LockstepError('GIT_IO', `git read-tree in ${p.dir} failed: ${run.stderr.trim()}; remove the empty worktree folder and retry`, { dir: p.dir });
 }
 
 const A = 1;
@@ -366,10 +366,10 @@ export function defaultTarget(repo: GitRepo): string {
 
 export function targetTip(repo: GitRepo, target: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(target) || target.includes('..')) {
-    throw new GitError('NAME_INVALID', `${JSON.stringify(target)} is not a usable branch name`, { target });
+    throw new LockstepError('NAME_INVALID', `${JSON.stringify(target)} is not a usable branch name`, { target });
   }
   const tip = readRef(repo, `refs/heads/${target}`);
-  if (!tip) throw new GitError('REF_INVALID', `target branch ${target} does not exist; pass an existing local branch`, { target });
+  if (!tip) throw new LockstepError('REF_INVALID', `target branch ${target} does not exist; pass an existing local branch`, { target });
   return tip;
 }
 
@@ -381,13 +381,13 @@ export async function mergeBaseOf(repo: GitRepo, a: string, b: string): Promise<
 export async function worktreeStatus(repo: GitRepo, agent: string, target?: string): Promise<WorktreeStatus> {
   const p = worktreePaths(repo, agent);
   if (health(p) !== 'healthy') {
-    throw new GitError('WORKTREE_NOT_FOUND', `${agent} has no worktree at ${p.dir}; create it with worktree_create`, { agent, dir: p.dir });
+    throw new LockstepError('WORKTREE_NOT_FOUND', `${agent} has no worktree at ${p.dir}; create it with worktree_create`, { agent, dir: p.dir });
   }
   const into = target ?? defaultTarget(repo);
   const intoTip = targetTip(repo, into);
   const headRef = symbolicHead(path.join(p.admin, 'HEAD'));
   const head = headRef.ref ? readRefOrNull(repo, headRef.ref) : headRef.oid;
-  if (!head) throw new GitError('REF_INVALID', `${p.dir} has no commit on ${headRef.ref ?? 'HEAD'}`, { agent });
+  if (!head) throw new LockstepError('REF_INVALID', `${p.dir} has no commit on ${headRef.ref ?? 'HEAD'}`, { agent });
   const mergeBase = await mergeBaseOf(repo, head, intoTip);
   const { ahead, behind } = await aheadBehind(repo, head, intoTip);
   const changed = mergeBase ? await changedFiles(repo, mergeBase, head) : [];

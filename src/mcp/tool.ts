@@ -1,58 +1,41 @@
-// The shape of one MCP tool: schema, roles, and a thin handler that calls the app.
-import { z } from 'zod';
-import type { Identity, Lockstep } from '../app.js';
-import type { Role } from '../state/schema.js';
-import type { WorkspaceConfig } from '../workspace/files.js';
+// A tool is a declaration: the use case it calls, its title, description, roles and annotations,
+// and the short text that goes with the result. Its name follows from the use case's name
+// (`task.claim` -> `task_claim`); server.ts serves every declaration with one generic handler.
+import type { InputOf, ResultOf, UseCase } from '../app/use-case.js';
+import type { Role } from '../state/core/schema.js';
 
 export type WorkRole = Exclude<Role, 'all'>;
 
-export interface Session {
-  /** Bound identity; `agent` may be unset when only the role was given at start. */
-  role?: Role;
-  agent?: string;
+export interface Annotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
 }
 
-export interface ToolCtx {
-  app: Lockstep;
-  who: Identity;
-  session: Session;
-  signal: AbortSignal;
-  /** Sends a progress notification when the client asked for them; a no-op otherwise. */
-  progress: (progress: number, message: string) => Promise<void>;
-  /** Re-announce the tool list after the identity (and so the role's tool set) changed. */
-  toolsChanged: () => Promise<void>;
-  waits: WaitLimits;
-  /** Where file and command tools may reach (server flags --mode, --roots, --command-mode). */
-  workspace: WorkspaceConfig;
-}
-
-/** Blocking calls are capped well under common 60 s client timeouts (DESIGN 6). */
-export interface WaitLimits {
-  defaultSec: number;
-  maxSec: number;
-}
-
-export interface ToolOutput {
-  structured: Record<string, unknown>;
-  text: string;
-}
-
-export interface ToolDef {
+export interface ToolDecl<U extends UseCase = UseCase> {
   name: string;
   title: string;
   description: string;
-  input: z.ZodObject;
+  useCase: U;
+  /** The working roles that list and may call it; role `all` has every tool. */
   roles: readonly WorkRole[];
-  annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  annotations?: Annotations;
   /** False for the few tools usable before identity is bound (coordination_init, whoami, server_time). */
   needsIdentity?: boolean;
-  handler(args: Record<string, unknown>, ctx: ToolCtx): Promise<ToolOutput>;
+  /** The text summary beside structuredContent (the result itself). */
+  text(result: ResultOf<U>, input: InputOf<U>): string;
 }
 
 export const EVERY_ROLE: readonly WorkRole[] = ['planner', 'implementer', 'reviewer'];
 
-export function defineTool<S extends z.ZodObject>(def: Omit<ToolDef, 'input' | 'handler'> & { input: S; handler(args: z.output<S>, ctx: ToolCtx): Promise<ToolOutput> }): ToolDef {
-  return def as unknown as ToolDef;
+/** The MCP name of a use case: its dotted name with underscores. */
+export function toolName(useCase: UseCase): string {
+  return useCase.name.replace(/\./g, '_');
+}
+
+export function tool<U extends UseCase>(useCase: U, decl: Omit<ToolDecl<U>, 'name' | 'useCase'>): ToolDecl {
+  return { ...decl, name: toolName(useCase), useCase } as unknown as ToolDecl;
 }
 
 /** The tail of a paged listing's text: how many more there are, and any corrupt files skipped. */

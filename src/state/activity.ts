@@ -4,10 +4,11 @@
 // leases past half-life (renewed: agents following the prompts never call lock_heartbeat).
 import { issueRenewal } from './issues.js';
 import { isActive } from './leases.js';
-import { paths } from './layout.js';
-import { isoTime, type Change, type Ctx } from './op.js';
-import type { Agent, Lease, Task } from './schema.js';
-import type { State } from './state.js';
+import { paths } from './core/layout.js';
+import type { Change } from './core/op.js';
+import { type Ctx, isoTime } from './core/ctx.js';
+import type { Agent, Lease, Task } from './core/schema.js';
+import type { State } from './core/state.js';
 
 /** lastSeen is refreshed only when older than this, so most commits write no extra file. */
 export const LAST_SEEN_EVERY_MS = 60_000;

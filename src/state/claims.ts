@@ -1,9 +1,9 @@
 // Leases on work: a task's claim lease and a worker's reservation. Nothing sweeps them: expiry is
 // lazy, every reader sees the effective state, and the op that takes over records it in its commit.
-import { DomainError } from './errors.js';
-import { isoTime, type Ctx } from './op.js';
-import type { Task } from './schema.js';
-import type { State } from './state.js';
+import { LockstepError } from '../errors.js';
+import { isoTime, type Ctx } from './core/ctx.js';
+import type { Task } from './core/schema.js';
+import type { State } from './core/state.js';
 
 /** A claimed task whose lease ran out: it is todo again for everyone (its owner included). */
 export function claimExpired(task: Task, now: number): boolean {
@@ -47,13 +47,13 @@ export function renewedClaim(state: State, task: Task, ctx: Ctx): Task {
 /** The caller must own the task and its claim must still be live (an expired claim is not revived). */
 export function requireLiveClaim(task: Task, actor: string, now: number): void {
   if (task.owner !== actor) {
-    throw new DomainError('NOT_OWNER', `task ${task.id} is ${task.owner ? `claimed by ${task.owner}` : 'not claimed'}, not by ${actor}; claim it first`, {
+    throw new LockstepError('NOT_OWNER', `task ${task.id} is ${task.owner ? `claimed by ${task.owner}` : 'not claimed'}, not by ${actor}; claim it first`, {
       id: task.id,
       owner: task.owner,
     });
   }
   if (claimExpired(task, now)) {
-    throw new DomainError('LEASE_EXPIRED', `your claim on ${task.id} expired at ${task.claim!.expiresAt}; claim it again with task_claim (use task_extend_lease to keep long work)`, {
+    throw new LockstepError('LEASE_EXPIRED', `your claim on ${task.id} expired at ${task.claim!.expiresAt}; claim it again with task_claim (use task_extend_lease to keep long work)`, {
       id: task.id,
       expiredAt: task.claim!.expiresAt,
     });

@@ -1,8 +1,8 @@
 // Delivery helpers shared by the delivery ops and queries: lookup, the reviewer's hold, evidence checks, compact rows.
 import { z } from 'zod';
-import { DomainError } from './errors.js';
-import { DeliveryId, type Delivery } from './schema.js';
-import type { State } from './state.js';
+import { LockstepError } from '../errors.js';
+import { DeliveryId, type Delivery } from './core/schema.js';
+import type { State } from './core/state.js';
 
 export const deliveryField = {
   id: DeliveryId,
@@ -17,7 +17,7 @@ export const deliveryField = {
 
 export function getDelivery(state: State, id: string): Delivery {
   const d = state.delivery(id);
-  if (!d) throw new DomainError('DELIVERY_NOT_FOUND', `delivery ${id} does not exist; delivery_list shows the ids`, { id });
+  if (!d) throw new LockstepError('DELIVERY_NOT_FOUND', `delivery ${id} does not exist; delivery_list shows the ids`, { id });
   return d;
 }
 
@@ -48,8 +48,8 @@ export function byDeliveredAt(a: Delivery, b: Delivery): number {
 }
 
 
-function evidenceError(field: string, message: string, data: Record<string, unknown> = {}): DomainError {
-  return new DomainError('EVIDENCE_INVALID', `${field}: ${message}`, { field, ...data });
+function evidenceError(field: string, message: string, data: Record<string, unknown> = {}): LockstepError {
+  return new LockstepError('EVIDENCE_INVALID', `${field}: ${message}`, { field, ...data });
 }
 
 /** A required text field that must say something. */
@@ -92,7 +92,7 @@ export function firstFailure(checks: { scriptPassed: boolean; docPassed: boolean
   return i >= 0 ? `${prefix}.docResults[${i}].passed` : undefined;
 }
 
-export function failedEvidence(field: string, message: string): DomainError {
+export function failedEvidence(field: string, message: string): LockstepError {
   return evidenceError(field, message);
 }
 

@@ -2,9 +2,9 @@
 // next task to reserve for it. Everything is derived from the tasks' review records, never from
 // stored counters, so a retried approval cannot inflate a worker's points (S8).
 import type { ReviewRecord } from './review.js';
-import type { Complexity, Task } from './schema.js';
-import type { State } from './state.js';
-import { readyTasks } from './ops/task-next.js';
+import type { Complexity, Task } from './core/schema.js';
+import type { State } from './core/state.js';
+import { readyTasks } from './tasks.js';
 
 export const TIERS = ['easy', 'medium', 'focus'] as const;
 export type Tier = (typeof TIERS)[number];

@@ -1,10 +1,10 @@
 // Discussion helpers shared by the discussion ops and queries: input fields, lookup, permissions, order.
 import { z } from 'zod';
-import { DomainError } from './errors.js';
-import type { Ctx } from './op.js';
-import { AgentName, Discussion, DiscussionId, TaskId } from './schema.js';
-import type { State } from './state.js';
-import { isPlanner } from './transitions.js';
+import { LockstepError } from '../errors.js';
+import type { Ctx } from './core/ctx.js';
+import { AgentName, Discussion, DiscussionId, TaskId } from './core/schema.js';
+import type { State } from './core/state.js';
+import { isPlanner } from './roles.js';
 
 // The enums live in the stored schema; inputs reuse them so a tool can never store a value the schema refuses.
 export const DiscussionStatus = Discussion.shape.status;
@@ -32,14 +32,14 @@ export function byPriority(a: Discussion, b: Discussion): number {
 
 export function getDiscussion(state: State, id: string): Discussion {
   const d = state.discussion(id);
-  if (!d) throw new DomainError('DISCUSSION_NOT_FOUND', `discussion ${id} does not exist; discussion_list shows the ids`, { id });
+  if (!d) throw new LockstepError('DISCUSSION_NOT_FOUND', `discussion ${id} does not exist; discussion_list shows the ids`, { id });
   return d;
 }
 
 /** Resolving and archiving belong to a planner or to whoever started the thread. */
 export function checkCanManage(d: Discussion, ctx: Ctx, action: 'resolve' | 'archive'): void {
   if (isPlanner(ctx) || d.createdBy === ctx.actor) return;
-  throw new DomainError('ROLE_FORBIDDEN', `only a planner or ${d.createdBy} (who started ${d.id}) may ${action} it; reply with your view instead`, {
+  throw new LockstepError('ROLE_FORBIDDEN', `only a planner or ${d.createdBy} (who started ${d.id}) may ${action} it; reply with your view instead`, {
     id: d.id,
     createdBy: d.createdBy,
   });
@@ -48,7 +48,7 @@ export function checkCanManage(d: Discussion, ctx: Ctx, action: 'resolve' | 'arc
 /** Resolved and archived threads are closed: no replies, no second decision. */
 export function checkOpen(d: Discussion, action: string): void {
   if (d.status !== 'resolved' && d.status !== 'archived') return;
-  throw new DomainError('DISCUSSION_CLOSED', `discussion ${d.id} is ${d.status}; cannot ${action} it. Start a new discussion to reopen the topic`, {
+  throw new LockstepError('DISCUSSION_CLOSED', `discussion ${d.id} is ${d.status}; cannot ${action} it. Start a new discussion to reopen the topic`, {
     id: d.id,
     status: d.status,
   });

@@ -1,9 +1,9 @@
 // The docs library: doc names (validated, never a path escape: S5), where a doc lives, and who owns its folder.
 import { z } from 'zod';
-import { DomainError } from './errors.js';
-import { paths } from './layout.js';
-import { IssueId, TaskId } from './schema.js';
-import type { State } from './state.js';
+import { LockstepError } from '../errors.js';
+import { paths } from './core/layout.js';
+import { IssueId, TaskId } from './core/schema.js';
+import type { State } from './core/state.js';
 
 export const DOC_SCOPES = ['shared', 'issue', 'task'] as const;
 export const DocScope = z.enum(DOC_SCOPES);
@@ -52,7 +52,7 @@ export function docName(raw: string): string {
   const name = raw.endsWith('.md') ? raw.slice(0, -3) : raw;
   const problem = nameProblem(name);
   if (problem) {
-    throw new DomainError('INVALID_INPUT', `doc name "${raw.slice(0, 120)}" ${problem}; use segments of letters, digits, ".", "_", "-" joined by "/" (e.g. api/errors)`, {
+    throw new LockstepError('INVALID_INPUT', `doc name "${raw.slice(0, 120)}" ${problem}; use segments of letters, digits, ".", "_", "-" joined by "/" (e.g. api/errors)`, {
       name: raw.slice(0, 300),
     });
   }
@@ -63,7 +63,7 @@ export function docName(raw: string): string {
 export function docContent(content: string, what = 'content'): number {
   const bytes = new TextEncoder().encode(content).length;
   if (bytes > MAX_DOC_BYTES) {
-    throw new DomainError('INVALID_INPUT', `${what} is ${bytes} bytes; a doc holds at most ${MAX_DOC_BYTES} (1 MiB): split it into several docs`, { bytes, max: MAX_DOC_BYTES });
+    throw new LockstepError('INVALID_INPUT', `${what} is ${bytes} bytes; a doc holds at most ${MAX_DOC_BYTES} (1 MiB): split it into several docs`, { bytes, max: MAX_DOC_BYTES });
   }
   return bytes;
 }
@@ -81,7 +81,7 @@ export interface DocPlace {
  */
 export function docPlace(input: { scope: DocScope; issue?: string; task?: string }): DocPlace {
   const { scope, issue, task } = input;
-  const refuse = (why: string) => new DomainError('INVALID_INPUT', `scope ${scope} ${why}`, { scope, issue, task });
+  const refuse = (why: string) => new LockstepError('INVALID_INPUT', `scope ${scope} ${why}`, { scope, issue, task });
   if (scope === 'shared') {
     if (issue !== undefined || task !== undefined) throw refuse('takes neither issue nor task');
     return { scope, folder: paths.docFolder('shared') };
@@ -105,10 +105,10 @@ export function docPath(place: DocPlace, name: string): string {
 /** The issue or task owning the folder must exist (shared always does). */
 export function requireDocOwner(state: State, place: DocPlace): void {
   if (place.scope === 'issue' && !state.issue(place.owner!)) {
-    throw new DomainError('ISSUE_NOT_FOUND', `issue ${place.owner} does not exist; issue_list shows the ids`, { id: place.owner });
+    throw new LockstepError('ISSUE_NOT_FOUND', `issue ${place.owner} does not exist; issue_list shows the ids`, { id: place.owner });
   }
   if (place.scope === 'task' && !state.task(place.owner!)) {
-    throw new DomainError('TASK_NOT_FOUND', `task ${place.owner} does not exist; task_list shows the ids`, { id: place.owner });
+    throw new LockstepError('TASK_NOT_FOUND', `task ${place.owner} does not exist; task_list shows the ids`, { id: place.owner });
   }
 }
 

@@ -1,15 +1,16 @@
 // Issues as ops see them: lookup, lazy lease expiry that live work keeps off, and the open check.
-import { DomainError } from './errors.js';
+import { LockstepError } from '../errors.js';
 import { claimExpired } from './claims.js';
 import { isPending } from './deliveries.js';
-import { isoTime, type Change, type Ctx } from './op.js';
-import { paths } from './layout.js';
-import type { Issue } from './schema.js';
-import type { State } from './state.js';
+import type { Change } from './core/op.js';
+import { type Ctx, isoTime } from './core/ctx.js';
+import { paths } from './core/layout.js';
+import type { Issue } from './core/schema.js';
+import type { State } from './core/state.js';
 
 export function getIssue(state: State, id: string): Issue {
   const issue = state.issue(id);
-  if (!issue) throw new DomainError('ISSUE_NOT_FOUND', `issue ${id} does not exist; issue_list shows the ids`, { id });
+  if (!issue) throw new LockstepError('ISSUE_NOT_FOUND', `issue ${id} does not exist; issue_list shows the ids`, { id });
   return issue;
 }
 
@@ -45,7 +46,7 @@ export function issueClosed(state: State, issue: Issue, now: number): { status: 
 export function requireOpenIssue(state: State, id: string, now: number): Issue {
   const issue = getIssue(state, id);
   const closed = issueClosed(state, issue, now);
-  if (closed) throw new DomainError('ISSUE_CLOSED', `issue ${id} is ${closed.why}; the planner can issue_reopen it`, { id, status: closed.status, expired: closed.expired });
+  if (closed) throw new LockstepError('ISSUE_CLOSED', `issue ${id} is ${closed.why}; the planner can issue_reopen it`, { id, status: closed.status, expired: closed.expired });
   return issue;
 }
 

@@ -1,9 +1,9 @@
 // Task Q&A: which questions are open, appending a question (idempotently), and minting message ids.
 import { z } from 'zod';
-import { DomainError } from './errors.js';
-import { idSource, mintId } from './ids.js';
-import { isoTime, type Ctx } from './op.js';
-import type { Task } from './schema.js';
+import { LockstepError } from '../errors.js';
+import { idSource, mintId } from './core/ids.js';
+import { type Ctx, isoTime } from './core/ctx.js';
+import type { Task } from './core/schema.js';
 
 export type TaskMessage = Task['messages'][number];
 
@@ -36,7 +36,7 @@ export function mintMessageId(task: Task, ctx: Ctx): string {
 /** Questions and blockers need the task in hand: in progress, or already blocked on another question. */
 export function requireWorkingStatus(task: Task, what: string): void {
   if (task.status !== 'in_progress' && task.status !== 'blocked') {
-    throw new DomainError('INVALID_TRANSITION', `task ${task.id} is ${task.status}; only an in_progress or blocked task can ${what}`, {
+    throw new LockstepError('INVALID_TRANSITION', `task ${task.id} is ${task.status}; only an in_progress or blocked task can ${what}`, {
       id: task.id,
       status: task.status,
     });

@@ -1,9 +1,10 @@
 // Building note files; several ops leave a note (system notes on status changes) in the same commit.
-import { mintId } from './ids.js';
-import { paths } from './layout.js';
-import { isoTime, type Change, type Ctx } from './op.js';
-import type { Note } from './schema.js';
-import type { State } from './state.js';
+import { mintId } from './core/ids.js';
+import { paths } from './core/layout.js';
+import type { Change } from './core/op.js';
+import { type Ctx, isoTime } from './core/ctx.js';
+import type { Note } from './core/schema.js';
+import type { State } from './core/state.js';
 
 export function noteChange(
   state: State,

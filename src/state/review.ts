@@ -2,12 +2,13 @@
 // the review record it leaves, and what a waiting submitter sees once the verdict is in.
 import { z } from 'zod';
 import { claimExpired, claimLeaseMs, reservedFor } from './claims.js';
-import { DomainError } from './errors.js';
+import { LockstepError } from '../errors.js';
 import { noteChange } from './notes.js';
-import { isoTime, type Change, type Ctx } from './op.js';
-import { getTask } from './ops/task-claim.js';
-import { FeedbackDetail, Score, type Task } from './schema.js';
-import type { State } from './state.js';
+import type { Change } from './core/op.js';
+import { type Ctx, isoTime } from './core/ctx.js';
+import { getTask } from './tasks.js';
+import { FeedbackDetail, Score, type Task } from './core/schema.js';
+import type { State } from './core/state.js';
 
 type Detail = z.infer<typeof FeedbackDetail>;
 export type ReviewRecord = Task['reviews'][number];
@@ -44,7 +45,7 @@ export interface Verdict {
 export function taskInReview(state: State, id: string): Task {
   const task = getTask(state, id);
   if (task.status !== 'review') {
-    throw new DomainError('INVALID_TRANSITION', `task ${id} is ${task.status}, not in review; only submitted tasks get a verdict`, { id, from: task.status });
+    throw new LockstepError('INVALID_TRANSITION', `task ${id} is ${task.status}, not in review; only submitted tasks get a verdict`, { id, from: task.status });
   }
   return task;
 }

@@ -2,8 +2,8 @@
 // review). Nothing is queued: a signal vanishes when it is handled, so it cannot be handled twice
 // (S19). A planner takes one with a hold stored on the message or submission (survives restarts).
 import { pendingQuestions } from './messages.js';
-import type { Hold as HoldSchema, Task } from './schema.js';
-import type { Fold } from './state.js';
+import type { Hold as HoldSchema, Task } from './core/schema.js';
+import type { Fold, State } from './core/state.js';
 import type { z } from 'zod';
 
 export type Hold = z.infer<typeof HoldSchema>;
@@ -76,6 +76,11 @@ function heldBy(c: SignalCandidate, now: number): string | undefined {
  * The signal `actor` should handle next: its own live holds first (a restarted planner gets its
  * signals back), then the oldest not held by another planner. Undefined when there is none.
  */
+/** Candidate planner signals of every task, whatever the time (pickSignal filters by time and holds). */
+export function signalCandidates(state: State): SignalCandidate[] {
+  return state.fold('tasks', SIGNAL_CANDIDATES);
+}
+
 export function pickSignal(candidates: readonly SignalCandidate[], actor: string, now: number, issue?: string): SignalCandidate | undefined {
   let best: SignalCandidate | undefined;
   let bestMine = false;

@@ -1,6 +1,6 @@
 // Events are state commits: subject plus Lockstep-* trailers. Reading "what happened since cursor"
 // walks first parents from the tip back to the cursor commit.
-import { DomainError } from '../state/errors.js';
+import { LockstepError } from '../errors.js';
 import { parseCommit, parseTrailers } from '../git/format.js';
 import type { ObjectStore } from '../git/objects.js';
 
@@ -79,13 +79,13 @@ export async function eventsSince(objects: ObjectStore, tip: string | null, curs
   const out: StateEvent[] = [];
   let oid = tip;
   while (oid !== null && oid !== cursor) {
-    if (out.length >= maxWalk) throw new DomainError('CURSOR_UNKNOWN', `cursor ${cursor} is more than ${maxWalk} commits back; call again without a cursor`, { cursor });
+    if (out.length >= maxWalk) throw new LockstepError('CURSOR_UNKNOWN', `cursor ${cursor} is more than ${maxWalk} commits back; call again without a cursor`, { cursor });
     const { event, parent } = await readEvent(objects, oid);
     out.push(event);
     oid = parent;
   }
   if (oid !== cursor) {
-    throw new DomainError('CURSOR_UNKNOWN', `cursor ${cursor} is not a commit of the state history; call again without a cursor`, { cursor });
+    throw new LockstepError('CURSOR_UNKNOWN', `cursor ${cursor} is not a commit of the state history; call again without a cursor`, { cursor });
   }
   return out.reverse();
 }

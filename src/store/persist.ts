@@ -5,10 +5,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { schemaFingerprint } from '../state/layout.js';
-import { FORMAT_VERSION } from '../state/schema.js';
+import { schemaFingerprint } from '../state/core/layout.js';
+import { FORMAT_VERSION } from '../state/core/schema.js';
 import type { GitRepo } from '../git/repo.js';
-import type { Decoded } from '../state/codec.js';
+import type { Decoded } from '../state/core/codec.js';
 import type { DirNode, FileNode, Node } from './snapshot.js';
 
 const CACHE_VERSION = 1;

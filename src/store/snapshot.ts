@@ -1,8 +1,8 @@
 // Snapshot: the state tree at one commit, materialised in memory. Loading reuses every subtree and
 // file whose oid is unchanged from the previous snapshot, so a refresh after one change reads
 // only the changed path (DESIGN 4). Files decode lazily and remember the result.
-import { decodeFile, type Decoded } from '../state/codec.js';
-import { State, type Fold, type StateFiles } from '../state/state.js';
+import { decodeFile, type Decoded } from '../state/core/codec.js';
+import { State, type Fold, type StateFiles } from '../state/core/state.js';
 import { EMPTY_TREE_OID, FILE_MODE, parseCommit, parseTree, TREE_MODE } from '../git/format.js';
 import type { ObjectStore } from '../git/objects.js';
 

@@ -4,12 +4,12 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { z } from 'zod';
 import { activityChanges } from '../state/activity.js';
-import { encodeFile } from '../state/codec.js';
-import { DomainError } from '../state/errors.js';
-import { META_PATH } from '../state/layout.js';
-import { isoTime, type Ctx, type Op, type OpEvent } from '../state/op.js';
-import type { Role } from '../state/schema.js';
-import { GitError } from '../git/errors.js';
+import { encodeFile } from '../state/core/codec.js';
+import { LockstepError } from '../errors.js';
+import { META_PATH } from '../state/core/layout.js';
+import type { Op, OpEvent } from '../state/core/op.js';
+import { type Ctx, isoTime } from '../state/core/ctx.js';
+import type { Role } from '../state/core/schema.js';
 import { fsyncComponents } from '../git/config.js';
 import { serializeCommit } from '../git/format.js';
 import { startAutoGc } from '../git/maintenance.js';
@@ -157,7 +157,7 @@ export class Store {
         this.afterCommit();
         return { result: out.result, commit, tip: commit };
       } catch (err) {
-        if (err instanceof GitError && err.code === 'STATE_LOCK_LOST' && attempt < 3) continue;
+        if (err instanceof LockstepError && err.code === 'STATE_LOCK_LOST' && attempt < 3) continue;
         throw err;
       } finally {
         lock.release();
@@ -205,8 +205,8 @@ export class Store {
       try {
         await this.objects.readAs(cursor, 'commit');
       } catch (err) {
-        if (err instanceof GitError && (err.code === 'OBJECT_MISSING' || err.code === 'OBJECT_CORRUPT')) {
-          throw new DomainError('CURSOR_UNKNOWN', `cursor ${cursor} is not a state commit here; call again without a cursor`, { cursor });
+        if (err instanceof LockstepError && (err.code === 'OBJECT_MISSING' || err.code === 'OBJECT_CORRUPT')) {
+          throw new LockstepError('CURSOR_UNKNOWN', `cursor ${cursor} is not a state commit here; call again without a cursor`, { cursor });
         }
         throw err;
       }

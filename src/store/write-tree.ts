@@ -1,6 +1,6 @@
 // Writing a change set: new blobs, then copy-on-write trees along each changed path, bottom up.
 // Unchanged subtrees keep their oids, so a commit costs O(depth x width of the changed dirs).
-import { decodeWritten } from '../state/codec.js';
+import { decodeWritten } from '../state/core/codec.js';
 import { FILE_MODE, serializeTree, TREE_MODE, type TreeEntry } from '../git/format.js';
 import type { ObjectStore } from '../git/objects.js';
 import { EMPTY_ROOT, freshFiles, type DirNode, type Node } from './snapshot.js';

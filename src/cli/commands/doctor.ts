@@ -1,20 +1,8 @@
 // `lockstep doctor`: check the repository, the state ref, its format, corrupt files and stale locks.
-import fs from 'node:fs';
 import { Command } from 'clipanion';
-import { Lockstep } from '../../app.js';
-import { runGit } from '../../git/cli.js';
-import { errorBody } from '../../mcp/errors.js';
-import { cachePath } from '../../store/persist.js';
-import { STATE_REF } from '../../store/store.js';
-import { BaseCommand, table } from '../base.js';
-
-type Level = 'ok' | 'info' | 'warn' | 'fail';
-interface Check {
-  level: Level;
-  name: string;
-  detail: string;
-  code?: string;
-}
+import { doctorChecks } from '../../app/doctor.js';
+import { BaseCommand } from '../base.js';
+import { table } from '../format.js';
 
 export class DoctorCommand extends BaseCommand {
   static override paths = [['doctor']];
@@ -24,48 +12,10 @@ export class DoctorCommand extends BaseCommand {
   });
 
   async run(): Promise<number> {
-    const checks: Check[] = [];
-    const fail = (name: string, err: unknown) => {
-      const b = errorBody(err);
-      checks.push({ level: 'fail', name, detail: b.message, code: b.code });
-    };
-    let app: Lockstep | undefined;
-    try {
-      app = this.openApp();
-      const r = app.repo;
-      checks.push({ level: 'ok', name: 'repository', detail: `${r.workTree ?? '(bare)'}${r.gitDir !== r.commonDir ? ` (linked worktree of ${r.commonDir})` : ''}` });
-    } catch (err) {
-      fail('repository', err);
-    }
-    if (app) {
-      const repo = app.repo;
-      try {
-        const tip = app.tip();
-        checks.push({ level: tip ? 'ok' : 'info', name: 'state ref', detail: tip ? `${STATE_REF} @ ${tip}` : `${STATE_REF} does not exist yet (the first write creates it)` });
-      } catch (err) {
-        fail('state ref', err);
-      }
-      try {
-        const { meta, corrupt } = await app.read((state) => ({ meta: state.meta(), corrupt: state.corruptFiles() }));
-        checks.push({ level: 'ok', name: 'format', detail: `format ${meta.format}` });
-        for (const c of corrupt) checks.push({ level: 'warn', name: 'corrupt file', detail: `${c.path}: ${c.reason} (restore it: git log -p ${STATE_REF} -- ${c.path})`, code: 'STATE_CORRUPT' });
-        if (corrupt.length === 0) checks.push({ level: 'ok', name: 'state files', detail: 'all files valid' });
-      } catch (err) {
-        fail('format', err);
-      }
-      const lock = app.stateLock();
-      if (!lock) checks.push({ level: 'ok', name: 'ref lock', detail: 'free' });
-      else if (lock.stale) {
-        const who = lock.lockstep ? `pid ${lock.pid} on ${lock.host}${lock.alive === false ? ' (dead)' : ''}` : 'a git process';
-        checks.push({ level: 'warn', name: 'ref lock', detail: `stale lock ${lock.path} held by ${who} for ${Math.round(lock.ageMs)} ms; the next write recovers it` });
-      } else checks.push({ level: 'info', name: 'ref lock', detail: `held right now${lock.pid ? ` by pid ${lock.pid}` : ''}` });
-      const git = runGit(['--version'], repo.commonDir);
-      checks.push(git ? { level: 'ok', name: 'git CLI', detail: git.stdout.trim() } : { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' });
-      const cache = fs.statSync(cachePath(repo), { throwIfNoEntry: false });
-      checks.push({ level: 'info', name: 'snapshot cache', detail: cache ? `${cachePath(repo)} (${Math.round(cache.size / 1024)} KiB)` : 'none yet' });
-    }
+    const checks = await doctorChecks(this.repo ?? process.cwd());
     const human = table(checks.map((c) => [c.level, c.name, c.code ? `[${c.code}] ${c.detail}` : c.detail]));
-    this.print({ ok: !checks.some((c) => c.level === 'fail'), checks }, human);
-    return checks.some((c) => c.level === 'fail') ? 1 : 0;
+    const ok = !checks.some((c) => c.level === 'fail');
+    this.print({ ok, checks }, human);
+    return ok ? 0 : 1;
   }
 }

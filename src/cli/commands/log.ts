@@ -1,5 +1,6 @@
 // `lockstep log`: the state history, one line per commit (what `git log lockstep/state` holds).
 import { Command, Option } from 'clipanion';
+import { eventFilter } from '../../app/waits.js';
 import { BaseCommand } from '../base.js';
 
 export class LogCommand extends BaseCommand {
@@ -14,9 +15,8 @@ export class LogCommand extends BaseCommand {
   entity = Option.String('--entity', { description: 'Only commits touching this id' });
 
   async run(): Promise<number> {
-    const app = this.openApp();
     const limit = Math.max(1, Math.min(10_000, Number(this.limit) || 20));
-    const events = await app.history(limit, (e) => this.entity === undefined || e.entities.includes(this.entity));
+    const events = await this.openApp().history(limit, eventFilter({ entity: this.entity }));
     const human = events.map((e) => `${e.cursor.slice(0, 10)}  ${e.at.slice(0, 19).replace('T', ' ')}  ${e.subject}`).join('\n') || 'no state history yet';
     this.print({ events }, human);
     return 0;

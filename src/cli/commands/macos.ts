@@ -2,10 +2,9 @@
 import path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { z } from 'zod';
-import { parseInput } from '../../app.js';
-import { launchMacos, macosScript, requireMacos } from '../../workspace/launch.js';
+import { macosTeamScript, startMacosTeam } from '../../app/launch.js';
+import { parseInput } from '../../app/lockstep.js';
 import { BaseCommand } from '../base.js';
-import { teamLaunches } from './tmux.js';
 
 export class MacosCommand extends BaseCommand {
   static override paths = [['macos']];
@@ -27,16 +26,14 @@ export class MacosCommand extends BaseCommand {
 
   async run(): Promise<number> {
     const implementers = parseInput(z.number().int().min(0).max(16), Number(this.implementers));
-    const repo = path.resolve(this.repo ?? process.cwd());
-    const agents = teamLaunches({ repo, plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts }).map((launch) => ({ launch }));
-    const script = macosScript(agents);
+    const team = { repo: path.resolve(this.repo ?? process.cwd()), plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts };
     if (this.printScript) {
+      const script = macosTeamScript(team);
       this.print({ script }, script.join('\n'));
       return 0;
     }
-    requireMacos();
-    await launchMacos(agents);
-    this.print({ started: agents.map((a) => a.launch.agent) }, `Opened Terminal windows: ${agents.map((a) => a.launch.agent).join(', ')}`);
+    const started = await startMacosTeam(team);
+    this.print({ started }, `Opened Terminal windows: ${started.join(', ')}`);
     return 0;
   }
 }

@@ -1,7 +1,7 @@
 // `lockstep prompts`: print the role prompts (planner, implementer, reviewer) to paste into an agent.
 import { Command, Option } from 'clipanion';
-import { PROMPTS, type PromptInfo } from '../../mcp/prompts.js';
-import { parseRole } from '../../mcp/roles.js';
+import { PROMPTS, type PromptInfo } from '../../app/prompts.js';
+import { parseRole } from '../../app/session.js';
 import { BaseCommand } from '../base.js';
 
 export class PromptsCommand extends BaseCommand {

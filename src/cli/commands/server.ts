@@ -1,13 +1,10 @@
 // `lockstep server`: one stdio MCP server for one agent.
 import { Command, Option } from 'clipanion';
 import { z } from 'zod';
-import { Lockstep, parseInput } from '../../app.js';
-import { parseRole } from '../../mcp/roles.js';
-import { readRoleCodes } from '../../mcp/role-codes.js';
-import { ALL_TOOLS, serveStdio } from '../../mcp/server.js';
-import { DomainError } from '../../state/errors.js';
-import { AgentName } from '../../state/schema.js';
-import { workspaceConfig } from '../../workspace/files.js';
+import { Lockstep, parseInput } from '../../app/lockstep.js';
+import { checkToolNames } from '../../app/setup.js';
+import { readRoleCodes, sessionOf } from '../../app/session.js';
+import { serveStdio, toolNames } from '../../mcp/server.js';
 import { BaseCommand } from '../base.js';
 
 const Seconds = z.number().min(0).max(3600);
@@ -40,39 +37,17 @@ export class ServerCommand extends BaseCommand {
   gcEvery = Option.String('--gc-every', { description: 'Start `git gc --auto` after this many commits of this server (1000; 0 = never)' });
 
   async run(): Promise<number> {
-    const roleName = this.role ?? process.env.LOCKSTEP_ROLE;
-    const agent = this.agent ?? process.env.LOCKSTEP_AGENT;
-    const session = {
-      role: roleName ? parseRole(roleName) : undefined,
-      agent: agent === undefined ? undefined : parseInput(AgentName, agent),
-    };
-    const disabledTools = parseDisabledTools(this.disableTools);
+    const session = sessionOf(this.role ?? process.env.LOCKSTEP_ROLE, this.agent ?? process.env.LOCKSTEP_AGENT);
+    const disabledTools = checkToolNames(this.disableTools, toolNames());
     const seconds = (v: string | undefined) => (v === undefined ? undefined : parseInput(Seconds, Number(v)));
     const waits = { defaultSec: seconds(this.waitDefault), maxSec: seconds(this.waitMax) };
     // Tests move a server's clock (lease expiry) without sleeping; nothing else reads this.
     const offset = Number(process.env.LOCKSTEP_CLOCK_OFFSET_MS ?? 0);
     const gcEvery = this.gcEvery === undefined ? undefined : parseInput(z.number().int().min(0), Number(this.gcEvery));
-    const app = new Lockstep({ dir: this.repo ?? process.cwd(), fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined });
-    const { workTree, gitDir, commonDir } = app.repo;
-    // A bare repository has no work tree; its git dir is then the root, and is never written.
-    const flags = { mode: this.mode, roots: this.roots, commandMode: this.commandMode, commandAllow: this.commandAllow };
-    let workspace;
-    try {
-      workspace = workspaceConfig({ root: workTree ?? commonDir, gitDirs: [gitDir, commonDir], commonDir }, flags);
-    } catch (err) {
-      app.close(); // a bad flag: nothing was served; report it (BaseCommand prints error[CODE])
-      throw err;
-    }
-    await serveStdio({ app, session, waits, workspace, roleCodes: readRoleCodes(process.env), disabledTools });
+    const host = { mode: this.mode, roots: this.roots, commandMode: this.commandMode, commandAllow: this.commandAllow };
+    // A bad flag (INVALID_INPUT) fails here, before anything is served; BaseCommand prints error[CODE].
+    const app = new Lockstep({ dir: this.repo ?? process.cwd(), fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host });
+    await serveStdio({ app, session, roleCodes: readRoleCodes(process.env), disabledTools });
     return 0;
   }
-}
-
-/** `--disable-tools a,b`: every name must be a tool, so a typo does not silently leave it enabled. */
-function parseDisabledTools(flag: string | undefined): Set<string> {
-  const names = (flag ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-  const known = new Set(ALL_TOOLS.map((t) => t.name));
-  const unknown = names.filter((n) => !known.has(n));
-  if (unknown.length) throw new DomainError('INVALID_INPUT', `--disable-tools names unknown tools: ${unknown.join(', ')}`, { unknown });
-  return new Set(names);
 }

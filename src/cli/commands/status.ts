@@ -1,12 +1,16 @@
-// `lockstep status`: the state of coordination in this repository at a glance, and where Lockstep is installed.
-import path from 'node:path';
+// `lockstep status`: the coordination state of this repository at a glance, and where Lockstep is installed.
 import { Command, Option } from 'clipanion';
-import { errorBody } from '../../mcp/errors.js';
-import { statusSummary } from '../../state/queries/status-summary.js';
-import { STATE_REF } from '../../store/store.js';
-import { BLOCK_FILES, blockState, claudeEntryState, claudeProjectConfig, claudeUserConfig, codexConfig, codexEntryState, type EntryState } from '../../workspace/install.js';
-import { BaseCommand, table } from '../base.js';
-import { homeDir, nameOf } from './install.js';
+import { STATE_REF } from '../../app/lockstep.js';
+import { blockStates, installState, nameOf, type InstallRow } from '../../app/setup.js';
+import { useCases } from '../../app/use-cases.js';
+import { BaseCommand } from '../base.js';
+import { table } from '../format.js';
+
+function installLine(name: string, i: InstallRow): string {
+  if (i.error) return `error[${i.error.code}]: ${i.error.message}`;
+  if (!i.installed) return `${name} not installed (${i.file})`;
+  return `${name} installed in ${i.file}${i.runnable ? '' : ' (its command or script is missing: run lockstep install again)'}`;
+}
 
 export class StatusCommand extends BaseCommand {
   static override paths = [['status']];
@@ -20,19 +24,14 @@ export class StatusCommand extends BaseCommand {
   async run(): Promise<number> {
     const name = nameOf(this.name);
     const app = this.openApp();
-    const s = await app.read((state, rc) => ({ ...statusSummary(state, rc.now), tip: rc.tip }));
+    const s = await this.call(useCases.statusGet, {});
     const lock = app.stateLock();
     const root = app.repo.workTree;
-    const home = homeDir();
-    const install = [
-      ...(root ? [{ agent: 'claude', scope: 'project', ...probe(claudeProjectConfig(root), (f) => claudeEntryState(f, name)) }] : []),
-      { agent: 'claude', scope: 'user', ...probe(claudeUserConfig(home), (f) => claudeEntryState(f, name)) },
-      { agent: 'codex', scope: 'user', ...probe(codexConfig(home, process.env.CODEX_HOME), (f) => codexEntryState(f, name)) },
-    ];
-    const coordination = root ? BLOCK_FILES.map((f) => blockState(path.join(root, f))).filter((b) => b.exists) : [];
+    const install = installState(root, name);
+    const coordination = blockStates(root);
     const t = s.tasks;
     const openTasks = t.todo + t.in_progress + t.blocked + t.review;
-    const out = { repo: app.repo.workTree, gitDir: app.repo.commonDir, ref: STATE_REF, ...s, lock, refPresent: s.tip !== null, openTasks, install, coordination };
+    const out = { repo: app.repo.workTree, gitDir: app.repo.commonDir, ...s, lock, refPresent: s.tip !== null, openTasks, install, coordination };
     const enabled = coordination.filter((b) => b.enabled);
     const human = table([
       ['Repository', `${app.repo.workTree ?? '(bare)'} (git dir ${app.repo.commonDir})`],
@@ -50,20 +49,4 @@ export class StatusCommand extends BaseCommand {
     this.print(out, human);
     return 0;
   }
-}
-
-/** A config we cannot parse is reported in its row, not fatal to status. */
-function probe(file: string, read: (file: string) => EntryState): EntryState & { error?: { code: string; message: string } } {
-  try {
-    return read(file);
-  } catch (err) {
-    const b = errorBody(err);
-    return { file, installed: false, error: { code: b.code, message: b.message } };
-  }
-}
-
-function installLine(name: string, i: ReturnType<typeof probe>): string {
-  if (i.error) return `error[${i.error.code}]: ${i.error.message}`;
-  if (!i.installed) return `${name} not installed (${i.file})`;
-  return `${name} installed in ${i.file}${i.runnable ? '' : ' (its command or script is missing: run lockstep install again)'}`;
 }

@@ -2,22 +2,13 @@
 import path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { z } from 'zod';
-import { parseInput } from '../../app.js';
-import { promptFor } from '../../mcp/prompts.js';
-import { DomainError } from '../../state/errors.js';
-import { attachTmux, DEFAULT_SESSION, launchTmux, type AgentLaunch } from '../../workspace/launch.js';
+import { attachTmuxTeam, DEFAULT_SESSION, startTmuxTeam } from '../../app/launch.js';
+import { parseInput } from '../../app/lockstep.js';
+import { LockstepError } from '../../errors.js';
 import { BaseCommand } from '../base.js';
 
 const Count = z.number().int().min(0).max(16);
 const SessionName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a session name is letters, digits, _ and - (tmux gives : and . meanings)');
-
-/** The agents a launcher starts: planner, then impl-1..N; shared by `tmux` and `macos`. */
-export function teamLaunches(opts: { repo: string; plannerCmd: string; implementerCmd: string; implementers: number; prompts: boolean; env?: Record<string, string> }): AgentLaunch[] {
-  const planner: AgentLaunch = { title: 'planner', role: 'planner', agent: 'planner', command: opts.plannerCmd, cwd: opts.repo, env: opts.env };
-  const impls = Array.from({ length: opts.implementers }, (_, i): AgentLaunch => ({ title: `impl-${i + 1}`, role: 'implementer', agent: `impl-${i + 1}`, command: opts.implementerCmd, cwd: opts.repo, env: opts.env }));
-  const all = [planner, ...impls];
-  return opts.prompts ? all.map((a) => ({ ...a, prompt: promptFor(a.role) })) : all;
-}
 
 export class TmuxCommand extends BaseCommand {
   static override paths = [['tmux']];
@@ -43,16 +34,13 @@ export class TmuxCommand extends BaseCommand {
   promptDelay = Option.String('--prompt-delay-ms', '2000', { description: 'How long agents get to start before the prompt is pasted (2000)' });
 
   async run(): Promise<number> {
-    if (this.layout !== 'windows' && this.layout !== 'panes') throw new DomainError('INVALID_INPUT', `--layout is windows or panes, not "${this.layout}"`, { layout: this.layout });
+    if (this.layout !== 'windows' && this.layout !== 'panes') throw new LockstepError('INVALID_INPUT', `--layout is windows or panes, not "${this.layout}"`, { layout: this.layout });
     const session = parseInput(SessionName, this.session);
     const implementers = parseInput(Count, Number(this.implementers));
     const promptDelayMs = parseInput(z.number().int().min(0).max(60_000), Number(this.promptDelay));
     const socket = this.socket === undefined ? undefined : parseInput(SessionName, this.socket);
     const repo = path.resolve(this.repo ?? process.cwd());
-    // The agents' MCP servers launch implementers into this same session (launch_implementer).
-    const env: Record<string, string> = { LOCKSTEP_TMUX_SESSION: session, ...(socket ? { LOCKSTEP_TMUX_SOCKET: socket } : {}) };
-    const agents = teamLaunches({ repo, plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts, env });
-    const r = await launchTmux({ socket, session, layout: this.layout, agents, promptDelayMs });
+    const r = await startTmuxTeam({ repo, plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts, session, socket, layout: this.layout, promptDelayMs });
     const lines = [
       `${r.sessionCreated ? 'Created' : 'Reused'} tmux session ${session}${socket ? ` (socket ${socket})` : ''}`,
       ...r.started.map((p) => `started ${p.agent} in ${p.pane} (pid ${p.pid})`),
@@ -61,6 +49,6 @@ export class TmuxCommand extends BaseCommand {
     const attach = this.attach && process.stdout.isTTY === true && process.stdin.isTTY === true && !this.json;
     if (!attach) lines.push(`Attach with: tmux ${socket ? `-L ${socket} ` : ''}attach -t ${session}`);
     this.print({ ...r, socket: socket ?? null }, lines.join('\n'));
-    return attach ? attachTmux({ socket }, session) : 0;
+    return attach ? attachTmuxTeam(session, socket) : 0;
   }
 }

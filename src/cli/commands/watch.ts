@@ -1,7 +1,7 @@
 // `lockstep watch`: a live stream of state events, one line per commit, woken by the state ref changing.
 import { Command, Option } from 'clipanion';
-import { DomainError } from '../../state/errors.js';
-import type { StateEvent } from '../../store/events.js';
+import { eventFilter, type StateEvent } from '../../app/waits.js';
+import { LockstepError } from '../../errors.js';
 import { BaseCommand } from '../base.js';
 import { shortTime, styleFor, type Style } from '../format.js';
 
@@ -30,12 +30,13 @@ export class WatchCommand extends BaseCommand {
 
   async run(): Promise<number> {
     const limitMs = this.timeoutSec === undefined ? Infinity : Number(this.timeoutSec) * 1000;
-    if (!(limitMs >= 0)) throw new DomainError('INVALID_INPUT', `--timeout-sec must be a number of seconds, not "${this.timeoutSec}"`, { field: 'timeoutSec' });
+    if (!(limitMs >= 0)) throw new LockstepError('INVALID_INPUT', `--timeout-sec must be a number of seconds, not "${this.timeoutSec}"`, { field: 'timeoutSec' });
     if (this.cursor !== undefined && !/^[0-9a-f]{40}$/.test(this.cursor)) {
-      throw new DomainError('INVALID_INPUT', 'a cursor is a 40-hex state commit id (from `lockstep log --json` or a previous watch --json)', { field: 'cursor' });
+      throw new LockstepError('INVALID_INPUT', 'a cursor is a 40-hex state commit id (from `lockstep log --json` or a previous watch --json)', { field: 'cursor' });
     }
     const app = this.openApp();
     const style = styleFor(this.context.stdout);
+    const keep = eventFilter({ ops: this.op === undefined ? undefined : [this.op], entity: this.entity });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
@@ -48,7 +49,7 @@ export class WatchCommand extends BaseCommand {
       for (;;) {
         const left = limitMs - (Date.now() - start);
         if (left <= 0 || stop.signal.aborted) return 0;
-        const r = await app.waitEvents({ cursor: cursor ?? undefined, timeoutMs: Math.min(left, SLICE_MS), limit: 500, keep: (e) => this.keep(e), signal: stop.signal });
+        const r = await app.waitEvents({ cursor: cursor ?? undefined, timeoutMs: Math.min(left, SLICE_MS), limit: 500, keep, signal: stop.signal });
         // Oldest first on screen, like a log being written.
         for (const e of r.events) this.context.stdout.write(this.json ? `${JSON.stringify(e)}\n` : `${this.line(e, style)}\n`);
         cursor = r.cursor;
@@ -58,11 +59,6 @@ export class WatchCommand extends BaseCommand {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-  }
-
-  private keep(e: StateEvent): boolean {
-    const op = this.op;
-    return (op === undefined || e.op === op || (op.endsWith('.') && e.op.startsWith(op))) && (this.entity === undefined || e.entities.includes(this.entity));
   }
 
   private line(e: StateEvent, style: Style): string {

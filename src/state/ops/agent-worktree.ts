@@ -1,10 +1,10 @@
 // Op agent.worktree: record that an agent works in its own linked worktree (path and branch).
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
-import { defineOp } from '../op.js';
-import { paths } from '../layout.js';
-import { AgentName, type Agent } from '../schema.js';
-import { isPlanner } from '../transitions.js';
+import { LockstepError } from '../../errors.js';
+import { defineOp } from '../core/op.js';
+import { paths } from '../core/layout.js';
+import { AgentName, type Agent } from '../core/schema.js';
+import { isPlanner } from '../roles.js';
 
 export const agentWorktree = defineOp({
   name: 'agent.worktree',
@@ -16,7 +16,7 @@ export const agentWorktree = defineOp({
   }),
   run(state, input, ctx) {
     if (input.name !== ctx.actor && !isPlanner(ctx)) {
-      throw new DomainError('ROLE_FORBIDDEN', `only a planner can give ${input.name} a worktree; create your own with agent=${ctx.actor}`, { role: ctx.role, agent: input.name });
+      throw new LockstepError('ROLE_FORBIDDEN', `only a planner can give ${input.name} a worktree; create your own with agent=${ctx.actor}`, { role: ctx.role, agent: input.name });
     }
     const existing = state.agent(input.name);
     // Not registered yet: nothing to record; it registers with isolation worktree when it starts.

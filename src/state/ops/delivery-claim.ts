@@ -1,13 +1,14 @@
 // Op delivery.claim: a reviewer takes ONE delivery to review (a given one, or the oldest waiting) and holds it.
 import { z } from 'zod';
 import { byDeliveredAt, deliveryField, getDelivery, heldBy, holdExpired } from '../deliveries.js';
-import { requireReviewer } from '../transitions.js';
-import { DomainError } from '../errors.js';
+import { requireReviewer } from '../roles.js';
+import { LockstepError } from '../../errors.js';
 import { issueRenewal } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change, type Ctx, type OpResult } from '../op.js';
-import { IssueId, type Delivery } from '../schema.js';
-import type { State } from '../state.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change, type OpResult } from '../core/op.js';
+import { type Ctx, isoTime } from '../core/ctx.js';
+import { IssueId, type Delivery } from '../core/schema.js';
+import type { State } from '../core/state.js';
 
 /** Open, or in review with a hold that ran out. */
 function claimable(d: Delivery, now: number): boolean {
@@ -56,7 +57,7 @@ export const deliveryClaim = defineOp({
       if (heldBy(d, ctx.actor, ctx.now)) return { changes: [], result: { delivery: d, alreadyHeld: true } };
       if (!claimable(d, ctx.now)) {
         const why = d.status === 'in_review' ? `held by ${d.hold?.by} until ${d.hold?.until}` : `already ${d.status}`;
-        throw new DomainError('INVALID_TRANSITION', `delivery ${d.id} is ${why}; delivery_wait gives you another one`, { id: d.id, status: d.status, holder: d.hold?.by, until: d.hold?.until });
+        throw new LockstepError('INVALID_TRANSITION', `delivery ${d.id} is ${why}; delivery_wait gives you another one`, { id: d.id, status: d.status, holder: d.hold?.by, until: d.hold?.until });
       }
       return take(state, d, ctx);
     }

@@ -1,11 +1,12 @@
 // Op delivery.extend_lease: the reviewer holding a delivery keeps it longer (a live hold only; a lost one is not revived).
 import { z } from 'zod';
 import { deliveryField, getDelivery, holdExpired } from '../deliveries.js';
-import { requireReviewer } from '../transitions.js';
-import { DomainError } from '../errors.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import type { Delivery } from '../schema.js';
+import { requireReviewer } from '../roles.js';
+import { LockstepError } from '../../errors.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Delivery } from '../core/schema.js';
 
 export const deliveryExtendLease = defineOp({
   name: 'delivery.extend_lease',
@@ -17,13 +18,13 @@ export const deliveryExtendLease = defineOp({
     requireReviewer(ctx, 'extend a delivery hold');
     const d = getDelivery(state, input.deliveryId);
     if (d.status !== 'in_review') {
-      throw new DomainError('INVALID_TRANSITION', `delivery ${d.id} is ${d.status}, not in review; claim it with delivery_claim first`, { id: d.id, status: d.status });
+      throw new LockstepError('INVALID_TRANSITION', `delivery ${d.id} is ${d.status}, not in review; claim it with delivery_claim first`, { id: d.id, status: d.status });
     }
     if (d.hold?.by !== ctx.actor) {
-      throw new DomainError('NOT_OWNER', `delivery ${d.id} is held by ${d.hold?.by ?? 'nobody'}, not ${ctx.actor}`, { id: d.id, holder: d.hold?.by });
+      throw new LockstepError('NOT_OWNER', `delivery ${d.id} is held by ${d.hold?.by ?? 'nobody'}, not ${ctx.actor}`, { id: d.id, holder: d.hold?.by });
     }
     if (holdExpired(d, ctx.now)) {
-      throw new DomainError('LEASE_EXPIRED', `your hold on ${d.id} expired at ${d.hold.until}; claim it again with delivery_claim`, { id: d.id, expiredAt: d.hold.until });
+      throw new LockstepError('LEASE_EXPIRED', `your hold on ${d.id} expired at ${d.hold.until}; claim it again with delivery_claim`, { id: d.id, expiredAt: d.hold.until });
     }
     const extendMs = (input.extendSec ?? state.meta().settings.deliveryLeaseSec) * 1000;
     const until = Math.max(Date.parse(d.hold.until), ctx.now + extendMs);

@@ -1,12 +1,13 @@
 // Op delivery.review: the reviewer holding a delivery approves or rejects it, with what re-running the evidence showed.
 import { z } from 'zod';
 import { deliveryField, failedEvidence, firstFailure, getDelivery, holdExpired, requireAligned, requireText } from '../deliveries.js';
-import { requireReviewer } from '../transitions.js';
-import { DomainError } from '../errors.js';
+import { requireReviewer } from '../roles.js';
+import { LockstepError } from '../../errors.js';
 import { issueRenewal } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import type { Delivery } from '../schema.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Delivery } from '../core/schema.js';
 
 export const deliveryReview = defineOp({
   name: 'delivery.review',
@@ -26,14 +27,14 @@ export const deliveryReview = defineOp({
     const d = getDelivery(state, input.deliveryId);
     if (d.status !== 'in_review') {
       const hint = d.status === 'open' ? 'claim it with delivery_claim first' : 'it already has a verdict';
-      throw new DomainError('INVALID_TRANSITION', `delivery ${d.id} is ${d.status}, not in review; ${hint}`, { id: d.id, status: d.status });
+      throw new LockstepError('INVALID_TRANSITION', `delivery ${d.id} is ${d.status}, not in review; ${hint}`, { id: d.id, status: d.status });
     }
     // S10: only the reviewer who holds it may decide, and only while the hold lasts.
     if (d.hold?.by !== ctx.actor) {
-      throw new DomainError('NOT_OWNER', `delivery ${d.id} is held by ${d.hold?.by ?? 'nobody'}, not ${ctx.actor}`, { id: d.id, holder: d.hold?.by });
+      throw new LockstepError('NOT_OWNER', `delivery ${d.id} is held by ${d.hold?.by ?? 'nobody'}, not ${ctx.actor}`, { id: d.id, holder: d.hold?.by });
     }
     if (holdExpired(d, ctx.now)) {
-      throw new DomainError('LEASE_EXPIRED', `your hold on ${d.id} expired at ${d.hold.until}; claim it again with delivery_claim`, { id: d.id, expiredAt: d.hold.until });
+      throw new LockstepError('LEASE_EXPIRED', `your hold on ${d.id} expired at ${d.hold.until}; claim it again with delivery_claim`, { id: d.id, expiredAt: d.hold.until });
     }
     const v = input.verification;
     requireText(v.scriptResult, 'verification.scriptResult');
@@ -44,7 +45,7 @@ export const deliveryReview = defineOp({
       const failed = firstFailure(v, 'verification');
       if (failed) throw failedEvidence(failed, 'is false; a delivery whose checks fail cannot be approved: reject it with feedback instead');
     } else if (!feedback) {
-      throw new DomainError('INVALID_INPUT', 'feedback: say what failed and what to fix when rejecting', { field: 'feedback' });
+      throw new LockstepError('INVALID_INPUT', 'feedback: say what failed and what to fix when rejecting', { field: 'feedback' });
     }
     const now = isoTime(ctx.now);
     const delivery: Delivery = { ...d, status: input.verdict, verification: v, reviewedBy: ctx.actor, reviewedAt: now, feedback, updatedAt: now };

@@ -2,14 +2,15 @@
 import { z } from 'zod';
 import { claimExpired } from '../claims.js';
 import { byDeliveredAt, deliveryField, failedEvidence, fileName, firstFailure, isPending, requireAligned, requireList, requireText } from '../deliveries.js';
-import { DomainError } from '../errors.js';
-import { idSource, mintId } from '../ids.js';
+import { LockstepError } from '../../errors.js';
+import { idSource, mintId } from '../core/ids.js';
 import { getIssue, issueRenewal, requireOpenIssue } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import { IssueId, type Delivery, type Task } from '../schema.js';
-import type { State } from '../state.js';
-import { requirePlanner } from '../transitions.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { IssueId, type Delivery, type Task } from '../core/schema.js';
+import type { State } from '../core/state.js';
+import { requirePlanner } from '../roles.js';
 
 const item = (max: number) => z.array(z.string().max(max)).max(1_000);
 
@@ -64,16 +65,16 @@ function checkComplete(state: State, issueId: string, changedFiles: readonly str
   const status = (t: Task): Task['status'] => (claimExpired(t, now) ? 'todo' : t.status);
   const notDone = tasks.filter((t) => status(t) !== 'done' && status(t) !== 'canceled').map((t) => `${t.id}:${status(t)}`);
   if (notDone.length > 0) {
-    throw new DomainError('DELIVERY_INCOMPLETE', `issue ${issueId} has tasks not done: ${notDone.slice(0, 20).join(', ')}; finish or cancel them first`, { issue: issueId, notDone });
+    throw new LockstepError('DELIVERY_INCOMPLETE', `issue ${issueId} has tasks not done: ${notDone.slice(0, 20).join(', ')}; finish or cancel them first`, { issue: issueId, notDone });
   }
   const done = tasks.filter((t) => t.status === 'done');
-  if (done.length === 0) throw new DomainError('DELIVERY_INCOMPLETE', `issue ${issueId} has no done task; there is nothing to deliver`, { issue: issueId, notDone: [] });
+  if (done.length === 0) throw new LockstepError('DELIVERY_INCOMPLETE', `issue ${issueId} has no done task; there is nothing to deliver`, { issue: issueId, notDone: [] });
   const given = new Set(changedFiles.map((f) => fileName(f, workTree)));
   const missing = new Set<string>();
   for (const t of done) for (const f of t.submission?.changedFiles ?? []) if (!given.has(fileName(f, workTree))) missing.add(fileName(f, workTree));
   if (missing.size > 0) {
     const list = [...missing].sort();
-    throw new DomainError('DELIVERY_INCOMPLETE', `artifacts.changedFiles misses files the done tasks changed: ${list.slice(0, 20).join(', ')}${list.length > 20 ? ', ...' : ''}; add them`, {
+    throw new LockstepError('DELIVERY_INCOMPLETE', `artifacts.changedFiles misses files the done tasks changed: ${list.slice(0, 20).join(', ')}${list.length > 20 ? ', ...' : ''}; add them`, {
       issue: issueId,
       field: 'artifacts.changedFiles',
       missing: list.slice(0, 200),

@@ -1,9 +1,10 @@
 // Op discussion.archive: take a thread out of the default listing (planner or its creator). Idempotent.
 import { z } from 'zod';
 import { checkCanManage, discussionField, getDiscussion } from '../discussions.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import type { Discussion } from '../schema.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Discussion } from '../core/schema.js';
 
 export const discussionArchive = defineOp({
   name: 'discussion.archive',

@@ -1,11 +1,12 @@
 // Op discussion.cleanup: archive old resolved threads and delete old archived ones, in one commit.
 // Ages are measured from ctx.now; deleted files stay readable in the history of refs/lockstep/state.
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import type { Discussion } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { LockstepError } from '../../errors.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Discussion } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 const DAY_MS = 86_400_000;
 const days = z.number().int().min(0).max(36_500);
@@ -19,7 +20,7 @@ export const discussionCleanup = defineOp({
   run(state, input, ctx) {
     requirePlanner(ctx, 'clean up discussions; archive your own with discussion_archive');
     if (input.deleteOlderThanDays < input.archiveOlderThanDays) {
-      throw new DomainError('INVALID_INPUT', `deleteOlderThanDays (${input.deleteOlderThanDays}) must be at least archiveOlderThanDays (${input.archiveOlderThanDays})`, {
+      throw new LockstepError('INVALID_INPUT', `deleteOlderThanDays (${input.deleteOlderThanDays}) must be at least archiveOlderThanDays (${input.archiveOlderThanDays})`, {
         archiveOlderThanDays: input.archiveOlderThanDays,
         deleteOlderThanDays: input.deleteOlderThanDays,
       });

@@ -1,10 +1,11 @@
 // Op discussion.reply: add a message to an open thread and say who should answer next.
 import { z } from 'zod';
 import { checkOpen, discussionField, getDiscussion } from '../discussions.js';
-import { idSource, mintId } from '../ids.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import type { Discussion } from '../schema.js';
+import { idSource, mintId } from '../core/ids.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Discussion } from '../core/schema.js';
 
 export const discussionReply = defineOp({
   name: 'discussion.reply',

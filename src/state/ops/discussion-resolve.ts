@@ -1,12 +1,13 @@
 // Op discussion.resolve: record the decision (planner or the thread's creator), with a note in the same commit.
 import { z } from 'zod';
 import { checkCanManage, checkOpen, clip, discussionField, getDiscussion } from '../discussions.js';
-import { idSource } from '../ids.js';
-import { paths } from '../layout.js';
+import { idSource } from '../core/ids.js';
+import { paths } from '../core/layout.js';
 import { noteChange } from '../notes.js';
-import { defineOp, isoTime } from '../op.js';
-import type { Discussion } from '../schema.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Discussion } from '../core/schema.js';
+import { getTask } from '../tasks.js';
 
 export const discussionResolve = defineOp({
   name: 'discussion.resolve',

@@ -1,13 +1,14 @@
 // Op discussion.start: a new thread with its first message, announced by a note in the same commit.
 import { z } from 'zod';
 import { DiscussionCategory, DiscussionPriority, clip, discussionField } from '../discussions.js';
-import { idSource, mintId } from '../ids.js';
-import { sameAgent } from '../inputs.js';
-import { paths } from '../layout.js';
+import { idSource, mintId } from '../core/ids.js';
+import { sameAgent } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { noteChange } from '../notes.js';
-import { defineOp, isoTime } from '../op.js';
-import { AgentName, type Discussion } from '../schema.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { AgentName, type Discussion } from '../core/schema.js';
+import { getTask } from '../tasks.js';
 
 export const discussionStart = defineOp({
   name: 'discussion.start',

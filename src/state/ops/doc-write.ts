@@ -1,10 +1,10 @@
 // Op doc.write: one markdown doc in the docs library, written in one state commit (atomic: S21).
 import { z } from 'zod';
 import { docContent, docField, docName, docPath, docPlace, requireDocOwner } from '../docs.js';
-import { DomainError } from '../errors.js';
-import { defineOp } from '../op.js';
-import { IssueId, TaskId } from '../schema.js';
-import { isPlanner, requirePlanner } from '../transitions.js';
+import { LockstepError } from '../../errors.js';
+import { defineOp } from '../core/op.js';
+import { IssueId, TaskId } from '../core/schema.js';
+import { isPlanner, requirePlanner } from '../roles.js';
 
 export interface DocWriteResult {
   scope: string;
@@ -37,7 +37,7 @@ export const docWrite = defineOp<typeof input, DocWriteResult>({
     else if (!isPlanner(ctx)) {
       const task = state.task(place.owner!)!;
       if (task.owner !== ctx.actor) {
-        throw new DomainError('NOT_OWNER', `task ${task.id} is ${task.owner ? `owned by ${task.owner}` : 'not claimed'}; only its owner or a planner writes its docs`, {
+        throw new LockstepError('NOT_OWNER', `task ${task.id} is ${task.owner ? `owned by ${task.owner}` : 'not claimed'}; only its owner or a planner writes its docs`, {
           id: task.id,
           owner: task.owner,
         });

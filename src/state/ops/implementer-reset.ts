@@ -1,11 +1,11 @@
 // Op implementer.reset: the planner marks every active implementer stopped (they re-register with coordination_init).
 import { z } from 'zod';
-import { idSource } from '../ids.js';
-import { paths } from '../layout.js';
+import { idSource } from '../core/ids.js';
+import { paths } from '../core/layout.js';
 import { noteChange } from '../notes.js';
-import { defineOp, type Change } from '../op.js';
-import type { Agent } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { defineOp, type Change } from '../core/op.js';
+import type { Agent } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 export const implementerReset = defineOp({
   name: 'implementer.reset',

@@ -2,12 +2,13 @@
 // Every check runs inside the transaction, on the state the commit is built from (S15).
 import { z } from 'zod';
 import { claimExpired } from '../claims.js';
-import { DomainError } from '../errors.js';
+import { LockstepError } from '../../errors.js';
 import { requireOpenIssue } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import { IssueId, type Issue } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { IssueId, type Issue } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 const input = z.object({
   id: IssueId,
@@ -27,7 +28,7 @@ export const issueClose = defineOp({
       .filter((t) => t.status !== 'done' && t.status !== 'canceled')
       .map((t) => `${t.id}:${claimExpired(t, ctx.now) ? 'todo' : t.status}`);
     if (notDone.length > 0) {
-      throw new DomainError('ISSUE_NOT_COMPLETE', `issue ${issue.id} has unfinished tasks: ${notDone.slice(0, 20).join(', ')}${notDone.length > 20 ? ', ...' : ''}; finish or cancel them first`, {
+      throw new LockstepError('ISSUE_NOT_COMPLETE', `issue ${issue.id} has unfinished tasks: ${notDone.slice(0, 20).join(', ')}${notDone.length > 20 ? ', ...' : ''}; finish or cancel them first`, {
         id: issue.id,
         notDone,
       });
@@ -36,7 +37,7 @@ export const issueClose = defineOp({
     approved.sort((a, b) => ((a.reviewedAt ?? a.updatedAt) < (b.reviewedAt ?? b.updatedAt) ? -1 : 1));
     const delivery = approved[approved.length - 1];
     if (!delivery && !input.withoutDelivery) {
-      throw new DomainError('DELIVERY_REQUIRED', `issue ${issue.id} has no approved delivery; deliver with delivery_submit, or pass withoutDelivery: true`, { id: issue.id });
+      throw new LockstepError('DELIVERY_REQUIRED', `issue ${issue.id} has no approved delivery; deliver with delivery_submit, or pass withoutDelivery: true`, { id: issue.id });
     }
     const now = isoTime(ctx.now);
     const next: Issue = { ...issue, status: 'done', closedBy: ctx.actor, closedAt: now, summary: input.summary ?? issue.summary, updatedAt: now };

@@ -1,13 +1,14 @@
 // Op issue.create: a new open issue with its lease, and its docs (user, lead, others), all in one commit.
 import { z } from 'zod';
 import { docContent, docField, docName, docPath, docPlace } from '../docs.js';
-import { DomainError } from '../errors.js';
-import { idSource, mintId } from '../ids.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import type { Issue } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { LockstepError } from '../../errors.js';
+import { idSource, mintId } from '../core/ids.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Issue } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 const docInput = z.object({ name: docField.plainName, content: docField.content });
 const pathList = z.array(z.string().trim().min(1).max(1_000)).max(50);
@@ -42,7 +43,7 @@ export const issueCreate = defineOp({
     });
     const seen = new Set<string>();
     for (const d of docs) {
-      if (seen.has(d.name)) throw new DomainError('INVALID_INPUT', `two docs are named "${d.name}"; give each doc of the issue its own name`, { name: d.name });
+      if (seen.has(d.name)) throw new LockstepError('INVALID_INPUT', `two docs are named "${d.name}"; give each doc of the issue its own name`, { name: d.name });
       seen.add(d.name);
     }
     const id = mintId(idSource(ctx.entropy), 'I', (candidate) => state.exists(paths.issue(candidate)));

@@ -1,10 +1,11 @@
 // Op issue.extend_lease: push an open issue's lease out (never shortens it; an expired issue needs issue_reopen).
 import { z } from 'zod';
 import { requireOpenIssue } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import { IssueId, type Issue } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { IssueId, type Issue } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 const input = z.object({
   id: IssueId,

@@ -1,11 +1,12 @@
 // Op issue.reopen: a done, canceled or expired issue is open again with a fresh lease.
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
+import { LockstepError } from '../../errors.js';
 import { getIssue, issueExpired } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import { IssueId, type Issue } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { IssueId, type Issue } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 const input = z.object({
   id: IssueId,
@@ -21,7 +22,7 @@ export const issueReopen = defineOp({
     // An expired issue is still stored open: it counts as canceled.
     const expired = issueExpired(state, issue, ctx.now);
     if (!expired && issue.status !== 'done' && issue.status !== 'canceled') {
-      throw new DomainError('INVALID_TRANSITION', `issue ${issue.id} is ${issue.status}; only a done, canceled or expired issue can be reopened (issue_extend_lease keeps an open one alive)`, {
+      throw new LockstepError('INVALID_TRANSITION', `issue ${issue.id} is ${issue.status}; only a done, canceled or expired issue can be reopened (issue_extend_lease keeps an open one alive)`, {
         id: issue.id,
         status: issue.status,
       });

@@ -1,10 +1,11 @@
 // Op issue.update: edit an issue's subject, description and doc path lists (never its status).
 import { z } from 'zod';
 import { getIssue } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import { IssueId, type Issue } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { IssueId, type Issue } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 import { issueField } from './issue-create.js';
 
 const input = z.object({

@@ -2,15 +2,16 @@
 // Paths one of your live leases already covers extend that lease in place (never moved between
 // leases); the rest go into one new lease; expired leases on them are taken over in the same commit.
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
+import { LockstepError } from '../../errors.js';
 import { patternsOverlap } from '../globs.js';
-import { idSource, mintId } from '../ids.js';
-import { field, sameAgent } from '../inputs.js';
+import { idSource, mintId } from '../core/ids.js';
+import { field, sameAgent } from '../core/inputs.js';
 import { isActive, leaseConflicts, liveLeasesOf, patternIncludes, requestedPaths, type LeaseConflict } from '../leases.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import type { Lease } from '../schema.js';
-import { getTask } from './task-claim.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Lease } from '../core/schema.js';
+import { getTask } from '../tasks.js';
 
 export interface TakenOver {
   leaseId: string;
@@ -18,10 +19,10 @@ export interface TakenOver {
   paths: string[];
 }
 
-function lockHeld(conflicts: LeaseConflict[]): DomainError {
+function lockHeld(conflicts: LeaseConflict[]): LockstepError {
   const c = conflicts[0]!;
   const more = conflicts.length > 1 ? `; ${conflicts.length - 1} more conflict(s) in data.conflicts` : '';
-  return new DomainError(
+  return new LockstepError(
     'LOCK_HELD',
     `${c.path} overlaps ${c.heldPath} leased by ${c.holder} (${c.leaseId}${c.task ? `, task ${c.task}` : ''}) until ${c.expiresAt}${more}; nothing was leased. Retry with waitSec, work on something else, or ask the holder`,
     { conflicts, holder: c.holder, leaseId: c.leaseId, task: c.task, expiresAt: c.expiresAt, path: c.path, heldPath: c.heldPath },

@@ -1,12 +1,13 @@
 // Op lock.heartbeat: push the caller's live leases out (one by id, or all of them). Never revives
 // an expired lease (S2) and by default extends by the lease's own TTL, not a fixed one (S4).
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
-import { field } from '../inputs.js';
+import { LockstepError } from '../../errors.js';
+import { field } from '../core/inputs.js';
 import { isActive, liveLeasesOf } from '../leases.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import { LeaseId, type Lease } from '../schema.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { LeaseId, type Lease } from '../core/schema.js';
 
 export const lockHeartbeat = defineOp({
   name: 'lock.heartbeat',
@@ -19,11 +20,11 @@ export const lockHeartbeat = defineOp({
     if (input.leaseId !== undefined) {
       const lease = state.lease(input.leaseId);
       if (!lease) {
-        throw new DomainError('LOCK_NOT_FOUND', `lease ${input.leaseId} does not exist: it was released, or it expired and was taken over; lock_acquire the paths again`, { leaseId: input.leaseId });
+        throw new LockstepError('LOCK_NOT_FOUND', `lease ${input.leaseId} does not exist: it was released, or it expired and was taken over; lock_acquire the paths again`, { leaseId: input.leaseId });
       }
-      if (lease.owner !== ctx.actor) throw new DomainError('NOT_OWNER', `lease ${lease.id} belongs to ${lease.owner}, not ${ctx.actor}`, { leaseId: lease.id, holder: lease.owner });
+      if (lease.owner !== ctx.actor) throw new LockstepError('NOT_OWNER', `lease ${lease.id} belongs to ${lease.owner}, not ${ctx.actor}`, { leaseId: lease.id, holder: lease.owner });
       if (!isActive(lease, ctx.now)) {
-        throw new DomainError('LEASE_EXPIRED', `lease ${lease.id} expired at ${lease.expiresAt}; others may hold its paths now: lock_acquire them again`, { leaseId: lease.id, expiresAt: lease.expiresAt });
+        throw new LockstepError('LEASE_EXPIRED', `lease ${lease.id} expired at ${lease.expiresAt}; others may hold its paths now: lock_acquire them again`, { leaseId: lease.id, expiresAt: lease.expiresAt });
       }
       leases = [lease];
     } else {

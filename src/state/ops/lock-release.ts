@@ -1,12 +1,12 @@
 // Op lock.release: give back leased paths (each as it was leased) or a whole lease by id. Only the
 // holder can release; any refusal releases nothing.
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
-import { field, sameAgent } from '../inputs.js';
+import { LockstepError } from '../../errors.js';
+import { field, sameAgent } from '../core/inputs.js';
 import { isActive, leasesCovering, requestedPaths } from '../leases.js';
-import { paths } from '../layout.js';
-import { defineOp, type Change } from '../op.js';
-import { LeaseId, type Lease } from '../schema.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { LeaseId, type Lease } from '../core/schema.js';
 
 export const lockRelease = defineOp({
   name: 'lock.release',
@@ -24,20 +24,20 @@ export const lockRelease = defineOp({
     const releasing = new Map<string, { lease: Lease; paths: string[] }>();
     if (input.leaseId !== undefined) {
       const lease = state.lease(input.leaseId);
-      if (!lease) throw new DomainError('LOCK_NOT_FOUND', `lease ${input.leaseId} does not exist (released, or expired and taken over); lock_list shows current leases`, { leaseId: input.leaseId });
+      if (!lease) throw new LockstepError('LOCK_NOT_FOUND', `lease ${input.leaseId} does not exist (released, or expired and taken over); lock_list shows current leases`, { leaseId: input.leaseId });
       releasing.set(lease.id, { lease, paths: lease.paths });
     } else {
       for (const path of requestedPaths(input, ctx.workTree)) {
         const exact = leasesCovering(state, path).filter((l) => l.paths.includes(path));
         const lease = exact.find((l) => l.owner === owner && isActive(l, ctx.now)) ?? exact.find((l) => l.owner === owner) ?? exact.find((l) => isActive(l, ctx.now));
-        if (!lease) throw new DomainError('LOCK_NOT_FOUND', `no lease holds exactly ${path}; release a pattern as it was leased (lock_list shows leases)`, { path });
+        if (!lease) throw new LockstepError('LOCK_NOT_FOUND', `no lease holds exactly ${path}; release a pattern as it was leased (lock_list shows leases)`, { path });
         const entry = releasing.get(lease.id) ?? { lease, paths: [] };
         entry.paths.push(path);
         releasing.set(lease.id, entry);
       }
     }
     for (const { lease } of releasing.values()) {
-      if (lease.owner !== owner) throw new DomainError('NOT_OWNER', `lease ${lease.id} belongs to ${lease.owner}, not ${owner}`, { leaseId: lease.id, holder: lease.owner });
+      if (lease.owner !== owner) throw new LockstepError('NOT_OWNER', `lease ${lease.id} belongs to ${lease.owner}, not ${owner}`, { leaseId: lease.id, holder: lease.owner });
     }
     const changes: Change[] = [];
     for (const { lease, paths: gone } of releasing.values()) {

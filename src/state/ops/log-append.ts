@@ -1,8 +1,8 @@
 // Op log.append: an agent's structured log entry, kept in the state history (a log note), not a side file.
 import { z } from 'zod';
-import { idSource } from '../ids.js';
+import { idSource } from '../core/ids.js';
 import { noteChange } from '../notes.js';
-import { defineOp } from '../op.js';
+import { defineOp } from '../core/op.js';
 
 export const logAppend = defineOp({
   name: 'log.append',

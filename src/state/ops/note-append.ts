@@ -1,11 +1,11 @@
 // Op note.append: a shared note, append-only (notes/<day>/<id>.yaml).
 import { z } from 'zod';
-import { idSource } from '../ids.js';
-import { field, sameAgent } from '../inputs.js';
+import { idSource } from '../core/ids.js';
+import { field, sameAgent } from '../core/inputs.js';
 import { noteChange } from '../notes.js';
-import { defineOp } from '../op.js';
-import { AgentName } from '../schema.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import { AgentName } from '../core/schema.js';
+import { getTask } from '../tasks.js';
 
 export const noteAppend = defineOp({
   name: 'note.append',

@@ -1,9 +1,10 @@
 // Op project.context.set: describe the project. Omitted fields keep their value (seed bug L15 nulled them).
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
-import { defineOp, isoTime } from '../op.js';
-import { META_PATH } from '../layout.js';
-import { ProjectStatus, type Meta, type ProjectContext } from '../schema.js';
+import { LockstepError } from '../../errors.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { META_PATH } from '../core/layout.js';
+import { ProjectStatus, type Meta, type ProjectContext } from '../core/schema.js';
 
 const list = (max: number) => z.array(z.string().trim().min(1).max(max)).max(200);
 
@@ -27,7 +28,7 @@ export const projectContextSet = defineOp({
     const description = input.description ?? prev?.description;
     const endState = input.endState ?? prev?.endState;
     if (description === undefined || endState === undefined) {
-      throw new DomainError('INVALID_INPUT', 'description and endState are required the first time the project context is set');
+      throw new LockstepError('INVALID_INPUT', 'description and endState are required the first time the project context is set');
     }
     const project: ProjectContext = {
       ...prev,

@@ -1,10 +1,10 @@
 // Op project.status.set: move the project between planning/ready/in_progress/complete/stopped.
 import { z } from 'zod';
-import { idSource } from '../ids.js';
-import { META_PATH } from '../layout.js';
+import { idSource } from '../core/ids.js';
+import { META_PATH } from '../core/layout.js';
 import { noteChange } from '../notes.js';
-import { defineOp, type Change } from '../op.js';
-import { ProjectStatus, type Meta } from '../schema.js';
+import { defineOp, type Change } from '../core/op.js';
+import { ProjectStatus, type Meta } from '../core/schema.js';
 
 const SYSTEM_NOTES: Partial<Record<z.infer<typeof ProjectStatus>, string>> = {
   stopped: '[SYSTEM] Project status changed to STOPPED. All implementers should cease work.',

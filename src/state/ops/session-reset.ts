@@ -1,10 +1,11 @@
 // Op session.reset: start this repository's coordination over in one commit. History stays in git.
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
-import { META_PATH, paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import type { Agent, Discussion, Meta } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import { LockstepError } from '../../errors.js';
+import { META_PATH, paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Agent, Discussion, Meta } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 /** Work items that a reset removes; docs/shared (the team's library) survives. */
 const CLEARED_DIRS = ['tasks', 'issues', 'leases', 'notes', 'deliveries', 'docs/issues', 'docs/tasks'];
@@ -18,7 +19,7 @@ export const sessionReset = defineOp({
   run(state, input, ctx) {
     requirePlanner(ctx, 'reset the session');
     if (input.confirm !== true) {
-      throw new DomainError('CONFIRM_REQUIRED', 'session_reset deletes every task, lease and note of this repository; call it again with confirm: true', {});
+      throw new LockstepError('CONFIRM_REQUIRED', 'session_reset deletes every task, lease and note of this repository; call it again with confirm: true', {});
     }
     const now = isoTime(ctx.now);
     const changes: Change[] = [];

@@ -2,11 +2,12 @@
 // hold stored in the state: another planner gets it only after the hold expires (S19), and the same
 // planner gets it back after a restart.
 import { z } from 'zod';
-import { paths } from '../layout.js';
-import { defineOp, isoTime } from '../op.js';
-import { IssueId, type Task } from '../schema.js';
-import { pickSignal, signalOf, submittedAt, type Signal } from '../signals.js';
-import { requirePlanner } from '../transitions.js';
+import { paths } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { IssueId, type Task } from '../core/schema.js';
+import { pickSignal, signalCandidates, signalOf, submittedAt, type Signal } from '../signals.js';
+import { requirePlanner } from '../roles.js';
 
 const input = z.object({ issue: IssueId.optional().describe('Only signals of this issue') });
 
@@ -19,7 +20,7 @@ export const signalClaim = defineOp<typeof input, SignalClaimResult>({
   input,
   run(state, input, ctx) {
     requirePlanner(ctx, 'take signals');
-    const c = pickSignal(state.signalCandidates(), ctx.actor, ctx.now, input.issue);
+    const c = pickSignal(signalCandidates(state), ctx.actor, ctx.now, input.issue);
     if (!c) return { changes: [], result: {} };
     const task = state.task(c.task)!;
     const hold = { by: ctx.actor, until: isoTime(ctx.now + state.meta().settings.signalClaimSec * 1000) };

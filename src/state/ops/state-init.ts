@@ -1,8 +1,8 @@
 // Op state.init: write the default lockstep.yaml when the state has none (`lockstep init` creates the ref with it).
 import { z } from 'zod';
-import { META_PATH } from '../layout.js';
-import { defineOp } from '../op.js';
-import { FORMAT_VERSION, Meta } from '../schema.js';
+import { META_PATH } from '../core/layout.js';
+import { defineOp } from '../core/op.js';
+import { FORMAT_VERSION, Meta } from '../core/schema.js';
 
 export const stateInit = defineOp({
   name: 'state.init',

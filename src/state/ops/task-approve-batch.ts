@@ -1,14 +1,14 @@
 // Op task.approve_batch: approve many tasks in review in one commit; a task that cannot be approved is reported, not fatal.
 import { z } from 'zod';
-import { allCompleteChange } from '../completion.js';
-import { isDomainError } from '../errors.js';
-import { idSource } from '../ids.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
-import { defineOp, type Change } from '../op.js';
-import type { Task } from '../schema.js';
+import { allCompleteChange } from '../tasks.js';
+import { isLockstepError } from '../../errors.js';
+import { idSource } from '../core/ids.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import type { Task } from '../core/schema.js';
 import { approved, approvedNote, taskInReview } from '../review.js';
-import { requirePlanner } from '../transitions.js';
+import { requirePlanner } from '../roles.js';
 
 interface BatchItem {
   id: string;
@@ -35,7 +35,7 @@ export const taskApproveBatch = defineOp({
         task = taskInReview(state, id);
       } catch (err) {
         // Only domain refusals are per-item results; anything else (a corrupt file) fails the call.
-        if (!isDomainError(err) || err.code === 'STATE_CORRUPT') throw err;
+        if (!isLockstepError(err) || err.code === 'STATE_CORRUPT') throw err;
         results.push({ id, approved: false, error: { code: err.code, message: err.message } });
         continue;
       }

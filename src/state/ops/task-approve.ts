@@ -1,15 +1,16 @@
 // Op task.approve: the planner accepts a task in review; it becomes done. With reserveNext, the same
 // commit reserves the worker's next task (difficulty policy), bound to the worker's name.
 import { z } from 'zod';
-import { allCompleteChange } from '../completion.js';
+import { allCompleteChange } from '../tasks.js';
 import { chooseNext, type Tier } from '../difficulty.js';
-import { idSource } from '../ids.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
+import { idSource } from '../core/ids.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
 import { approved, approvedNote, claimStep, liveReservation, taskInReview, verdictInput, type NextStep } from '../review.js';
-import type { Task } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import type { Task } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 const input = z.object({
   id: field.taskId,

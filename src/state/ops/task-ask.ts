@@ -1,13 +1,13 @@
 // Op task.ask: the owner asks the planner a question (or raises a blocker); the task waits blocked.
 // The task_ask tool then blocks until the reply; this op is the idempotent part a retry repeats (S12).
 import { z } from 'zod';
-import { requireLiveClaim, renewedClaim } from '../claims.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
+import { renewedClaim, requireLiveClaim } from '../claims.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { ask, refsField, replyOf, requireWorkingStatus, type TaskMessage } from '../messages.js';
-import { defineOp } from '../op.js';
-import type { Task } from '../schema.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import type { Task } from '../core/schema.js';
+import { getTask } from '../tasks.js';
 
 const input = z.object({
   task: field.taskId,

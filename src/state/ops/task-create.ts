@@ -2,14 +2,15 @@
 // issue (open, under its task limit) and may carry a spec doc written in the same commit.
 import { z } from 'zod';
 import { docContent, docField, docName, docPath, docPlace } from '../docs.js';
-import { DomainError } from '../errors.js';
-import { idSource, mintId } from '../ids.js';
-import { field } from '../inputs.js';
+import { LockstepError } from '../../errors.js';
+import { idSource, mintId } from '../core/ids.js';
+import { field } from '../core/inputs.js';
 import { requireOpenIssue } from '../issues.js';
-import { paths } from '../layout.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import { IssueId, TaskId, type Task } from '../schema.js';
-import type { State } from '../state.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { IssueId, TaskId, type Task } from '../core/schema.js';
+import type { State } from '../core/state.js';
 
 const section = z.string().trim().min(1).max(20_000);
 
@@ -46,7 +47,7 @@ export function specMarkdown(title: string, spec: SpecInput): string {
 
 function requireTasks(state: State, ids: string[], what: string): void {
   for (const id of ids) {
-    if (!state.task(id)) throw new DomainError('TASK_NOT_FOUND', `${what} ${id} does not exist; task_list shows the ids`, { id });
+    if (!state.task(id)) throw new LockstepError('TASK_NOT_FOUND', `${what} ${id} does not exist; task_list shows the ids`, { id });
   }
 }
 
@@ -74,7 +75,7 @@ export const taskCreate = defineOp({
       const max = state.meta().settings.maxTasksPerIssue;
       const count = state.issueTasks(issue.id).length;
       if (max > 0 && count >= max) {
-        throw new DomainError('TASK_LIMIT_REACHED', `issue ${issue.id} already has ${count} tasks (the limit is ${max}); cancel or reuse a task, or raise settings.maxTasksPerIssue`, {
+        throw new LockstepError('TASK_LIMIT_REACHED', `issue ${issue.id} already has ${count} tasks (the limit is ${max}); cancel or reuse a task, or raise settings.maxTasksPerIssue`, {
           issue: issue.id,
           count,
           max,

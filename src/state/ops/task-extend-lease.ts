@@ -1,13 +1,14 @@
 // Op task.extend_lease: the owner keeps a long-running issue task's claim alive (never revives an expired one).
 import { z } from 'zod';
 import { claimLeaseMs, requireLiveClaim } from '../claims.js';
-import { DomainError } from '../errors.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
+import { LockstepError } from '../../errors.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { requireWorkingStatus } from '../messages.js';
-import { defineOp, isoTime } from '../op.js';
-import type { Task } from '../schema.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Task } from '../core/schema.js';
+import { getTask } from '../tasks.js';
 
 const input = z.object({
   task: field.taskId,
@@ -27,7 +28,7 @@ export const taskExtendLease = defineOp<typeof input, TaskExtendLeaseResult>({
     const task = getTask(state, input.task);
     requireLiveClaim(task, ctx.actor, ctx.now);
     if (claimLeaseMs(state, task) === undefined || !task.claim?.expiresAt) {
-      throw new DomainError('INVALID_INPUT', `task ${task.id} is a project task: it has no claim lease to extend (only issue tasks do)`, { id: task.id });
+      throw new LockstepError('INVALID_INPUT', `task ${task.id} is a project task: it has no claim lease to extend (only issue tasks do)`, { id: task.id });
     }
     requireWorkingStatus(task, 'have its lease extended');
     const extendMs = (input.extendSec ?? state.meta().settings.taskLeaseSec) * 1000;

@@ -1,15 +1,16 @@
 // Op task.message: a non-blocking note, question or blocker on a task. Replies go only through
 // task.reply (S17: there is no `reply` kind here, so nobody skips the ownership check with it).
 import { z } from 'zod';
-import { claimExpired, requireLiveClaim, renewedClaim } from '../claims.js';
-import { DomainError } from '../errors.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
+import { claimExpired, renewedClaim, requireLiveClaim } from '../claims.js';
+import { LockstepError } from '../../errors.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { ask, mintMessageId, refsField, requireWorkingStatus, type TaskMessage } from '../messages.js';
-import { defineOp, isoTime } from '../op.js';
-import type { Task } from '../schema.js';
-import { isPlanner } from '../transitions.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Task } from '../core/schema.js';
+import { isPlanner } from '../roles.js';
+import { getTask } from '../tasks.js';
 
 const input = z.object({
   task: field.taskId,
@@ -42,7 +43,7 @@ export const taskMessage = defineOp<typeof input, TaskMessageResult>({
     } else {
       const owner = task.owner === ctx.actor;
       if (!owner && !isPlanner(ctx)) {
-        throw new DomainError('NOT_OWNER', `task ${task.id} is ${task.owner ? `owned by ${task.owner}` : 'not claimed'}; only its owner or a planner posts messages on it`, {
+        throw new LockstepError('NOT_OWNER', `task ${task.id} is ${task.owner ? `owned by ${task.owner}` : 'not claimed'}; only its owner or a planner posts messages on it`, {
           id: task.id,
           owner: task.owner,
         });

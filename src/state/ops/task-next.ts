@@ -1,29 +1,10 @@
 // Op task.next: claim the best ready task for the caller in one commit (one winner per task under races).
 import { z } from 'zod';
-import { reservedFor } from '../claims.js';
-import { field, sameAgent } from '../inputs.js';
-import { defineOp } from '../op.js';
-import { IssueId, type Task } from '../schema.js';
-import { oldestFirst, type State } from '../state.js';
-import { CLAIM_INSTRUCTIONS, claimRefusal, claimTask } from './task-claim.js';
+import { field, sameAgent } from '../core/inputs.js';
+import { defineOp } from '../core/op.js';
+import { IssueId, type Task } from '../core/schema.js';
+import { CLAIM_INSTRUCTIONS, claimTask, readyTasks } from '../tasks.js';
 
-/**
- * Tasks `who` could claim now, best first: one reserved for `who`, then those that unblock the most
- * open work, then the oldest. Ready = todo (or an expired claim), dependencies done, not reserved
- * for someone else, issue open.
- */
-export function readyTasks(state: State, who: string, now: number, issue?: string, doneNow?: string): Task[] {
-  const items = issue === undefined ? state.tasks().items : state.issueTasks(issue);
-  const unblocks = new Map<string, number>();
-  for (const t of items) {
-    if (t.status === 'done' || t.status === 'canceled') continue;
-    for (const dep of t.dependsOn) unblocks.set(dep, (unblocks.get(dep) ?? 0) + 1);
-  }
-  const mine = (t: Task) => (reservedFor(t, now) === who ? 1 : 0);
-  return items
-    .filter((t) => (t.status === 'todo' || t.status === 'in_progress' || t.status === 'blocked') && claimRefusal(state, t, who, now, doneNow) === undefined)
-    .sort((a, b) => mine(b) - mine(a) || (unblocks.get(b.id) ?? 0) - (unblocks.get(a.id) ?? 0) || oldestFirst(a, b));
-}
 
 export interface TaskNextResult {
   claimed: boolean;

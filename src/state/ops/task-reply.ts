@@ -1,14 +1,15 @@
 // Op task.reply: a planner answers a question or blocker; the task resumes when nothing is left open.
 import { z } from 'zod';
 import { claimExpired, renewedClaim } from '../claims.js';
-import { DomainError } from '../errors.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
+import { LockstepError } from '../../errors.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { mintMessageId, pendingQuestions, refsField, replyOf, unanswered, type TaskMessage } from '../messages.js';
-import { defineOp, isoTime } from '../op.js';
-import { MessageId, type Task } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { MessageId, type Task } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
+import { getTask } from '../tasks.js';
 
 const input = z.object({
   task: field.taskId,
@@ -27,16 +28,16 @@ export interface TaskReplyResult {
 function target(task: Task, messageId: string | undefined): TaskMessage {
   if (messageId === undefined) {
     const open = pendingQuestions(task)[0] ?? unanswered(task)[0];
-    if (!open) throw new DomainError('MESSAGE_NOT_FOUND', `task ${task.id} has no open question or blocker to reply to`, { id: task.id });
+    if (!open) throw new LockstepError('MESSAGE_NOT_FOUND', `task ${task.id} has no open question or blocker to reply to`, { id: task.id });
     return open;
   }
   const m = task.messages.find((x) => x.id === messageId);
   if (!m || (m.kind !== 'question' && m.kind !== 'blocker')) {
-    throw new DomainError('MESSAGE_NOT_FOUND', `task ${task.id} has no question or blocker ${messageId}; task_get lists its messages`, { id: task.id, messageId });
+    throw new LockstepError('MESSAGE_NOT_FOUND', `task ${task.id} has no question or blocker ${messageId}; task_get lists its messages`, { id: task.id, messageId });
   }
   const reply = replyOf(task, m.id);
   if (reply) {
-    throw new DomainError('MESSAGE_ALREADY_REPLIED', `${m.id} on ${task.id} was already answered by ${reply.from} at ${reply.at}`, {
+    throw new LockstepError('MESSAGE_ALREADY_REPLIED', `${m.id} on ${task.id} was already answered by ${reply.from} at ${reply.at}`, {
       id: task.id,
       messageId: m.id,
       replyId: reply.id,

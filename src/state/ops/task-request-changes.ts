@@ -2,14 +2,15 @@
 // same commit releases every reservation held for that worker (S24: a rejected review reserves nothing).
 import { z } from 'zod';
 import { reservedFor } from '../claims.js';
-import { idSource } from '../ids.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
+import { idSource } from '../core/ids.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { noteChange } from '../notes.js';
-import { defineOp, isoTime, type Change } from '../op.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
 import { changesRequested, taskInReview, verdictInput } from '../review.js';
-import type { Task } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
+import type { Task } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 export const taskRequestChanges = defineOp({
   name: 'task.request_changes',

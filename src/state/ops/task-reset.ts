@@ -2,12 +2,12 @@
 // stays in git (S16: nothing is rewritten); only this task's leases and extra docs go.
 import { z } from 'zod';
 import { released } from '../claims.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
-import { defineOp, type Change } from '../op.js';
-import type { Task } from '../schema.js';
-import { requirePlanner } from '../transitions.js';
-import { getTask } from './task-claim.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
+import { defineOp, type Change } from '../core/op.js';
+import type { Task } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
+import { getTask } from '../tasks.js';
 
 const input = z.object({
   task: field.taskId,

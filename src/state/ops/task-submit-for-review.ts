@@ -2,14 +2,15 @@
 // and/or structured artifacts. Idempotent (S12): a retry never creates a second submission.
 import { z } from 'zod';
 import { requireLiveClaim } from '../claims.js';
-import { DomainError } from '../errors.js';
-import { idSource } from '../ids.js';
-import { field, sameAgent } from '../inputs.js';
-import { paths } from '../layout.js';
+import { LockstepError } from '../../errors.js';
+import { idSource } from '../core/ids.js';
+import { field, sameAgent } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { noteChange } from '../notes.js';
-import { defineOp, isoTime } from '../op.js';
-import type { Task } from '../schema.js';
-import { getTask } from './task-claim.js';
+import { defineOp } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import type { Task } from '../core/schema.js';
+import { getTask } from '../tasks.js';
 
 const input = z.object({
   id: field.taskId,
@@ -35,8 +36,8 @@ export interface SubmitResult {
   instruction: string;
 }
 
-function invalidPath(path: string, why: string): DomainError {
-  return new DomainError('INVALID_INPUT', `changed file ${JSON.stringify(path.slice(0, 200))} ${why}; give paths relative to the repository root`, { path: path.slice(0, 200) });
+function invalidPath(path: string, why: string): LockstepError {
+  return new LockstepError('INVALID_INPUT', `changed file ${JSON.stringify(path.slice(0, 200))} ${why}; give paths relative to the repository root`, { path: path.slice(0, 200) });
 }
 
 /** A changed file as a repo-relative path: `./a//b` is `a/b`; `..` and absolute paths outside the repository are refused. */
@@ -66,7 +67,7 @@ export const taskSubmitForReview = defineOp<typeof input, SubmitResult>({
   run(state, input, ctx) {
     const owner = sameAgent(input.owner, ctx.actor, 'owner');
     const summary = input.artifacts?.summary ?? input.reviewNotes;
-    if (summary === undefined) throw new DomainError('INVALID_INPUT', 'say what you did: give reviewNotes or artifacts.summary', { id: input.id });
+    if (summary === undefined) throw new LockstepError('INVALID_INPUT', 'say what you did: give reviewNotes or artifacts.summary', { id: input.id });
     const task = getTask(state, input.id);
     requireLiveClaim(task, owner, ctx.now);
     const now = isoTime(ctx.now);
@@ -98,14 +99,14 @@ export const taskSubmitForReview = defineOp<typeof input, SubmitResult>({
       return { changes: [], result: { task, alreadySubmitted: true, instruction } };
     }
     if (task.status === 'blocked') {
-      throw new DomainError('INVALID_TRANSITION', `task ${task.id} is blocked on an open question; wait for the planner's reply (task_ask) before submitting`, {
+      throw new LockstepError('INVALID_TRANSITION', `task ${task.id} is blocked on an open question; wait for the planner's reply (task_ask) before submitting`, {
         id: task.id,
         from: task.status,
         to: 'review',
       });
     }
     if (task.status !== 'in_progress') {
-      throw new DomainError('INVALID_TRANSITION', `task ${task.id} is ${task.status}; only an in_progress task can be submitted for review`, {
+      throw new LockstepError('INVALID_TRANSITION', `task ${task.id} is ${task.status}; only an in_progress task can be submitted for review`, {
         id: task.id,
         from: task.status,
         to: 'review',

@@ -1,15 +1,15 @@
-// Op task.update: edit fields and make legal status moves (see transitions.ts).
+// Op task.update: edit fields and make legal status moves (checkTransition in tasks.ts).
 import { z } from 'zod';
-import { DomainError } from '../errors.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
-import { allCompleteChange } from '../completion.js';
-import { idSource } from '../ids.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import { AgentName, TaskId, type Task } from '../schema.js';
-import type { State } from '../state.js';
-import { checkTransition, isPlanner } from '../transitions.js';
-import { getTask } from './task-claim.js';
+import { LockstepError } from '../../errors.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
+import { allCompleteChange, checkTransition, getTask } from '../tasks.js';
+import { idSource } from '../core/ids.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { AgentName, TaskId, type Task } from '../core/schema.js';
+import type { State } from '../core/state.js';
+import { isPlanner } from '../roles.js';
 
 export const taskUpdate = defineOp({
   name: 'task.update',
@@ -28,7 +28,7 @@ export const taskUpdate = defineOp({
     const task = getTask(state, input.id);
     const planner = isPlanner(ctx);
     if (!planner && task.owner !== ctx.actor) {
-      throw new DomainError('NOT_OWNER', `task ${task.id} is ${task.owner ? `owned by ${task.owner}` : 'not yours'}; claim it first or ask the planner`, {
+      throw new LockstepError('NOT_OWNER', `task ${task.id} is ${task.owner ? `owned by ${task.owner}` : 'not yours'}; claim it first or ask the planner`, {
         id: task.id,
         owner: task.owner,
       });
@@ -41,8 +41,8 @@ export const taskUpdate = defineOp({
     if (input.metadata !== undefined) next.metadata = input.metadata;
     if (input.dependsOn !== undefined) next.dependsOn = checkDependencies(state, task.id, input.dependsOn);
     if (input.owner !== undefined && input.owner !== task.owner) {
-      if (!planner) throw new DomainError('ROLE_FORBIDDEN', 'only a planner can reassign a task', { id: task.id });
-      if (task.status === 'todo') throw new DomainError('INVALID_TRANSITION', `task ${task.id} is todo; the new owner claims it with task_claim`, { id: task.id });
+      if (!planner) throw new LockstepError('ROLE_FORBIDDEN', 'only a planner can reassign a task', { id: task.id });
+      if (task.status === 'todo') throw new LockstepError('INVALID_TRANSITION', `task ${task.id} is todo; the new owner claims it with task_claim`, { id: task.id });
       next.owner = input.owner;
       next.claim = { by: input.owner, at: isoTime(ctx.now) };
     }
@@ -72,14 +72,14 @@ export const taskUpdate = defineOp({
 function checkDependencies(state: State, id: string, deps: string[]): string[] {
   const unique = [...new Set(deps)];
   for (const dep of unique) {
-    if (dep === id) throw new DomainError('INVALID_INPUT', `task ${id} cannot depend on itself`, { id });
-    if (!state.task(dep)) throw new DomainError('TASK_NOT_FOUND', `dependency ${dep} does not exist`, { id: dep });
+    if (dep === id) throw new LockstepError('INVALID_INPUT', `task ${id} cannot depend on itself`, { id });
+    if (!state.task(dep)) throw new LockstepError('TASK_NOT_FOUND', `dependency ${dep} does not exist`, { id: dep });
   }
   const seen = new Set<string>();
   const stack = [...unique];
   while (stack.length) {
     const cur = stack.pop()!;
-    if (cur === id) throw new DomainError('INVALID_INPUT', `dependsOn would make a cycle through ${id}`, { id });
+    if (cur === id) throw new LockstepError('INVALID_INPUT', `dependsOn would make a cycle through ${id}`, { id });
     if (seen.has(cur)) continue;
     seen.add(cur);
     stack.push(...(state.task(cur)?.dependsOn ?? []));

@@ -2,18 +2,16 @@
 // the task (if given) done with `merged`, a [MERGED] system note, and the agent's leases on the
 // merged paths released (what was merged is no longer being edited).
 import { z } from 'zod';
-import { allCompleteChange } from '../completion.js';
-import { DomainError } from '../errors.js';
+import { allCompleteChange, getTask, mergeRecordRefusal } from '../tasks.js';
 import { patternsOverlap } from '../globs.js';
-import { idSource } from '../ids.js';
-import { field } from '../inputs.js';
-import { paths } from '../layout.js';
+import { idSource } from '../core/ids.js';
+import { field } from '../core/inputs.js';
+import { paths } from '../core/layout.js';
 import { noteChange } from '../notes.js';
-import { defineOp, isoTime, type Change } from '../op.js';
-import { AgentName, type Task } from '../schema.js';
-import type { State } from '../state.js';
-import { requirePlanner } from '../transitions.js';
-import { getTask } from './task-claim.js';
+import { defineOp, type Change } from '../core/op.js';
+import { isoTime } from '../core/ctx.js';
+import { AgentName, type Task } from '../core/schema.js';
+import { requirePlanner } from '../roles.js';
 
 const input = z.object({
   agent: AgentName,
@@ -25,13 +23,6 @@ const input = z.object({
   changedFiles: z.array(z.string().min(1).max(4096)).max(20_000).default([]),
   task: field.taskId.optional(),
 });
-
-/** Checks worktree_merge runs before touching git, so a merge is never left unrecorded. */
-export function mergeRecordRefusal(state: State, taskId: string | undefined): void {
-  if (taskId === undefined) return;
-  const task = getTask(state, taskId);
-  if (task.status === 'canceled') throw new DomainError('INVALID_TRANSITION', `task ${task.id} is canceled; merge without task, or reopen it first`, { id: task.id, status: task.status });
-}
 
 export const worktreeMergeRecord = defineOp({
   name: 'worktree.merge_record',

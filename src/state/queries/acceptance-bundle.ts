@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { claimExpired } from '../claims.js';
 import { deliveryRow, fileName, type DeliveryRow } from '../deliveries.js';
 import { effectiveIssue, getIssue } from '../issues.js';
-import { paths } from '../layout.js';
-import { IssueId, type Issue, type Task } from '../schema.js';
-import type { State } from '../state.js';
+import { paths } from '../core/layout.js';
+import { IssueId, type Issue, type Task } from '../core/schema.js';
+import type { State } from '../core/state.js';
 
 export const acceptanceBundleInput = z.object({ issue: IssueId });
 

@@ -1,9 +1,9 @@
 // Queries delivery_get and delivery_list: deliveries as readers see them (an expired hold shows open), newest first.
 import { z } from 'zod';
 import { deliveryField, deliveryRow, effectiveDelivery, getDelivery, type DeliveryRow } from '../deliveries.js';
-import { field } from '../inputs.js';
-import { AgentName, IssueId, type Delivery } from '../schema.js';
-import type { CorruptFile, State } from '../state.js';
+import { field } from '../core/inputs.js';
+import { AgentName, IssueId, type Delivery } from '../core/schema.js';
+import type { CorruptFile, State } from '../core/state.js';
 
 export const deliveryGetInput = z.object({ deliveryId: deliveryField.id });
 

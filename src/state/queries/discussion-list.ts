@@ -1,9 +1,9 @@
 // Queries discussion_list, discussion_inbox and discussion_get: threads ordered by priority, then newest.
 import { z } from 'zod';
 import { DiscussionCategory, DiscussionStatus, byPriority, discussionField, getDiscussion } from '../discussions.js';
-import { field } from '../inputs.js';
-import { AgentName, type Discussion, type Role } from '../schema.js';
-import type { CorruptFile, State } from '../state.js';
+import { field } from '../core/inputs.js';
+import { AgentName, type Discussion, type Role } from '../core/schema.js';
+import type { CorruptFile, State } from '../core/state.js';
 
 // Omit<> would lose every named field of a loose object type, so the summary fields are spelled out.
 type SummaryField = 'id' | 'topic' | 'category' | 'priority' | 'status' | 'createdBy' | 'waitingOn' | 'decision' | 'reasoning' | 'decidedBy' | 'linkedTask' | 'createdAt' | 'updatedAt' | 'resolvedAt' | 'archivedAt';

@@ -1,9 +1,9 @@
 // Queries doc_list and doc_read: the docs of one folder (shared, an issue's, a task's) and one doc's text.
 import { z } from 'zod';
 import { docField, docName, docPath, docPlace, listDocNames, requireDocOwner } from '../docs.js';
-import { DomainError } from '../errors.js';
-import { IssueId, TaskId } from '../schema.js';
-import type { State } from '../state.js';
+import { LockstepError } from '../../errors.js';
+import { IssueId, TaskId } from '../core/schema.js';
+import type { State } from '../core/state.js';
 
 export const docListInput = z.object({
   scope: docField.scope,
@@ -45,7 +45,7 @@ export function docRead(state: State, input: z.output<typeof docReadInput>): Doc
   if (content === undefined) {
     requireDocOwner(state, place);
     const where = place.owner ? `${place.scope} ${place.owner}` : 'shared docs';
-    throw new DomainError('DOC_NOT_FOUND', `no doc "${name}" in ${where} (${place.folder}); doc_list shows the names there`, {
+    throw new LockstepError('DOC_NOT_FOUND', `no doc "${name}" in ${where} (${place.folder}); doc_list shows the names there`, {
       scope: place.scope,
       owner: place.owner,
       name,

@@ -1,7 +1,7 @@
 // Query behind coordination_init: which phase the caller's role is in and what to do next.
-import type { Task } from '../schema.js';
-import type { State } from '../state.js';
-import { readyTasks } from '../ops/task-next.js';
+import type { Task } from '../core/schema.js';
+import type { State } from '../core/state.js';
+import { readyTasks } from '../tasks.js';
 import { taskSummary } from './task-summary.js';
 
 export const WORK_LOOP =

@@ -1,7 +1,7 @@
 // Query implementer_list: registered implementers with what they are doing and whether they look alive.
 import { z } from 'zod';
-import type { Agent } from '../schema.js';
-import type { State } from '../state.js';
+import type { Agent } from '../core/schema.js';
+import type { State } from '../core/state.js';
 
 export const implementerListInput = z.object({
   includeStopped: z.boolean().default(true),

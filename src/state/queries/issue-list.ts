@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { claimExpired } from '../claims.js';
 import { listDocNames } from '../docs.js';
 import { effectiveIssue, getIssue } from '../issues.js';
-import { paths } from '../layout.js';
-import { ISSUE_STATUSES, IssueId, TASK_STATUSES, type Issue, type Task, type TaskStatus } from '../schema.js';
-import type { CorruptFile, State } from '../state.js';
+import { paths } from '../core/layout.js';
+import { ISSUE_STATUSES, IssueId, TASK_STATUSES, type Issue, type Task, type TaskStatus } from '../core/schema.js';
+import type { CorruptFile, State } from '../core/state.js';
 
 export const MAX_ISSUE_PAGE = 200;
 

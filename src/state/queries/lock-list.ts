@@ -1,10 +1,9 @@
 // Query lock_list: active leases by default, filtered by owner and by overlap with a path or pattern.
 import { z } from 'zod';
 import { patternsOverlap } from '../globs.js';
-import { isActive } from '../leases.js';
-import { normalizeLockPath } from '../lock-paths.js';
-import { AgentName, type Lease } from '../schema.js';
-import type { State } from '../state.js';
+import { isActive, normalizeLockPath } from '../leases.js';
+import { AgentName, type Lease } from '../core/schema.js';
+import type { State } from '../core/state.js';
 
 export const lockListInput = z.object({
   owner: AgentName.optional(),

@@ -1,8 +1,8 @@
 // Query note_list: the last N notes in chronological order (log_append entries only when asked for).
 import { z } from 'zod';
-import { field } from '../inputs.js';
-import { AgentName } from '../schema.js';
-import { oldestFirst, type State } from '../state.js';
+import { field } from '../core/inputs.js';
+import { AgentName } from '../core/schema.js';
+import { oldestFirst, type State } from '../core/state.js';
 
 export const noteListInput = z.object({
   limit: field.limit.default(50),

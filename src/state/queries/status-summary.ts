@@ -1,6 +1,6 @@
 // Query status_get: counts of everything, for agents and `lockstep status`.
 import { isActive } from '../leases.js';
-import type { State } from '../state.js';
+import type { State } from '../core/state.js';
 import { countByStatus } from './task-summary.js';
 
 export function statusSummary(state: State, now: number) {

@@ -1,8 +1,8 @@
 // Query task_list: filter, order (oldest first), paginate; done tasks hidden unless asked for.
 import { z } from 'zod';
-import { field } from '../inputs.js';
-import { AgentName, IssueId, type Task } from '../schema.js';
-import { oldestFirst, type CorruptFile, type State } from '../state.js';
+import { field } from '../core/inputs.js';
+import { AgentName, IssueId, type Task } from '../core/schema.js';
+import { oldestFirst, type CorruptFile, type State } from '../core/state.js';
 
 export const taskListInput = z.object({
   status: field.status.optional(),

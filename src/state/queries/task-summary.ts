@@ -1,6 +1,6 @@
 // Query task_summary: counts by status, completion, and what the planner should look at next.
-import { TASK_STATUSES, type TaskStatus } from '../schema.js';
-import type { State } from '../state.js';
+import { TASK_STATUSES, type TaskStatus } from '../core/schema.js';
+import type { State } from '../core/state.js';
 
 /** How many readable tasks have each status (status_get and task_summary). */
 export function countByStatus(state: State): Record<TaskStatus, number> {

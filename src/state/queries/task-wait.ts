@@ -1,9 +1,9 @@
 // Query behind task_wait: the tasks an implementer is waiting for (by default: those it can claim now).
 import { z } from 'zod';
-import { field } from '../inputs.js';
-import { readyTasks } from '../ops/task-next.js';
-import { IssueId, type Task } from '../schema.js';
-import type { State } from '../state.js';
+import { field } from '../core/inputs.js';
+import { readyTasks } from '../tasks.js';
+import { IssueId, type Task } from '../core/schema.js';
+import type { State } from '../core/state.js';
 import { claimExpired, reservedFor } from '../claims.js';
 
 export const taskWaitInput = z.object({

@@ -1,0 +1,63 @@
+// `lockstep doctor`: the checks of a repository's coordination state, each with a level and what to do.
+import fs from 'node:fs';
+import { errorBody } from '../errors.js';
+import { runGit } from '../git/cli.js';
+import { cachePath } from '../store/persist.js';
+import { STATE_REF } from '../store/store.js';
+import { Lockstep } from './lockstep.js';
+
+export type Level = 'ok' | 'info' | 'warn' | 'fail';
+
+export interface Check {
+  level: Level;
+  name: string;
+  detail: string;
+  code?: string;
+}
+
+/** Every check for the repository at `dir`; a failing one (level fail) means something needs fixing. */
+export async function doctorChecks(dir: string): Promise<Check[]> {
+  const checks: Check[] = [];
+  const fail = (name: string, err: unknown) => {
+    const b = errorBody(err);
+    checks.push({ level: 'fail', name, detail: b.message, code: b.code });
+  };
+  let app: Lockstep;
+  try {
+    app = new Lockstep({ dir });
+  } catch (err) {
+    fail('repository', err);
+    return checks;
+  }
+  try {
+    const r = app.repo;
+    checks.push({ level: 'ok', name: 'repository', detail: `${r.workTree ?? '(bare)'}${r.gitDir !== r.commonDir ? ` (linked worktree of ${r.commonDir})` : ''}` });
+    try {
+      const tip = app.tip();
+      checks.push({ level: tip ? 'ok' : 'info', name: 'state ref', detail: tip ? `${STATE_REF} @ ${tip}` : `${STATE_REF} does not exist yet (the first write creates it)` });
+    } catch (err) {
+      fail('state ref', err);
+    }
+    try {
+      const { meta, corrupt } = await app.read((state) => ({ meta: state.meta(), corrupt: state.corruptFiles() }));
+      checks.push({ level: 'ok', name: 'format', detail: `format ${meta.format}` });
+      for (const c of corrupt) checks.push({ level: 'warn', name: 'corrupt file', detail: `${c.path}: ${c.reason} (restore it: git log -p ${STATE_REF} -- ${c.path})`, code: 'STATE_CORRUPT' });
+      if (corrupt.length === 0) checks.push({ level: 'ok', name: 'state files', detail: 'all files valid' });
+    } catch (err) {
+      fail('format', err);
+    }
+    const lock = app.stateLock();
+    if (!lock) checks.push({ level: 'ok', name: 'ref lock', detail: 'free' });
+    else if (lock.stale) {
+      const who = lock.lockstep ? `pid ${lock.pid} on ${lock.host}${lock.alive === false ? ' (dead)' : ''}` : 'a git process';
+      checks.push({ level: 'warn', name: 'ref lock', detail: `stale lock ${lock.path} held by ${who} for ${Math.round(lock.ageMs)} ms; the next write recovers it` });
+    } else checks.push({ level: 'info', name: 'ref lock', detail: `held right now${lock.pid ? ` by pid ${lock.pid}` : ''}` });
+    const git = runGit(['--version'], r.commonDir);
+    checks.push(git ? { level: 'ok', name: 'git CLI', detail: git.stdout.trim() } : { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' });
+    const cache = fs.statSync(cachePath(r), { throwIfNoEntry: false });
+    checks.push({ level: 'info', name: 'snapshot cache', detail: cache ? `${cachePath(r)} (${Math.round(cache.size / 1024)} KiB)` : 'none yet' });
+  } finally {
+    app.close();
+  }
+  return checks;
+}

@@ -1,0 +1,328 @@
+// Workspace commands: parsing a command line into argv, the allowlist, and running a process group with a timeout and output caps.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LockstepError } from '../errors.js';
+import { MIB, resolvePath, type HostConfig } from './files.js';
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const MAX_TIMEOUT_MS = 600_000;
+export const DEFAULT_OUTPUT_BYTES = MIB;
+export const MAX_OUTPUT_BYTES = 8 * MIB;
+/** After SIGTERM to the group, this long before SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+/** After the main process exits, this long for children that still hold its stdout/stderr. */
+const DRAIN_MS = 1_000;
+
+export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'pip', 'pip3', 'uv', 'cargo', 'go', 'gem', 'apt-get', 'brew'] as const;
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+
+// ---- tokenizer ----
+
+export type Token = { word: string } | { op: string };
+
+/** Unquoted text that a shell would treat as control or redirection, longest first. */
+const OPERATORS = ['&&', '||', ';;', '>>', '<<', '$(', '&', '|', ';', '>', '<', '(', ')', '`', '\n'];
+
+/**
+ * Split a command line into words and shell operators, POSIX-like: '...' is literal, "..." takes
+ * backslash escapes of \ " $ ` and newline, a backslash outside quotes escapes the next character.
+ * Nothing is expanded ($HOME stays $HOME). An unclosed quote is INVALID_INPUT.
+ */
+export function tokenize(line: string): Token[] {
+  const tokens: Token[] = [];
+  let word = '';
+  let inWord = false; // '' is an (empty) word, so "started" is tracked apart from the text
+  const endWord = () => {
+    if (inWord) tokens.push({ word });
+    word = '';
+    inWord = false;
+  };
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (c === ' ' || c === '\t' || c === '\r') {
+      endWord();
+      i++;
+      continue;
+    }
+    if (c === "'") {
+      const close = line.indexOf("'", i + 1);
+      if (close < 0) throw new LockstepError('INVALID_INPUT', `unclosed single quote at character ${i + 1}; close it or escape it with \\`, { at: i });
+      word += line.slice(i + 1, close);
+      inWord = true;
+      i = close + 1;
+      continue;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      for (;;) {
+        if (j >= line.length) throw new LockstepError('INVALID_INPUT', `unclosed double quote at character ${i + 1}; close it or escape it with \\`, { at: i });
+        const d = line[j]!;
+        if (d === '"') break;
+        if (d === '\\' && j + 1 < line.length && '\\"$`\n'.includes(line[j + 1]!)) {
+          if (line[j + 1] !== '\n') word += line[j + 1]; // backslash-newline continues the line
+          j += 2;
+          continue;
+        }
+        word += d;
+        j++;
+      }
+      inWord = true;
+      i = j + 1;
+      continue;
+    }
+    if (c === '\\') {
+      if (i + 1 >= line.length) throw new LockstepError('INVALID_INPUT', 'the command ends with a lone backslash; remove it or escape it as \\\\');
+      if (line[i + 1] !== '\n') {
+        word += line[i + 1];
+        inWord = true;
+      }
+      i += 2;
+      continue;
+    }
+    const op = OPERATORS.find((o) => line.startsWith(o, i));
+    if (op) {
+      endWord();
+      tokens.push({ op });
+      i += op.length;
+      continue;
+    }
+    word += c;
+    inWord = true;
+    i++;
+  }
+  endWord();
+  return tokens;
+}
+
+/** argv of a command line run without a shell: any shell operator is COMMAND_NOT_ALLOWED. */
+export function parseArgv(line: string): string[] {
+  const tokens = tokenize(line);
+  const op = tokens.find((t): t is { op: string } => 'op' in t);
+  if (op) {
+    const shown = op.op === '\n' ? 'a newline' : `"${op.op}"`;
+    throw new LockstepError('COMMAND_NOT_ALLOWED', `${shown} is a shell operator and commands run without a shell here; run one program per command_run call (quote the character if it is an argument)`, { operator: op.op });
+  }
+  const argv = tokens.map((t) => (t as { word: string }).word);
+  if (argv.length === 0) throw new LockstepError('INVALID_INPUT', 'the command is empty; give a program and its arguments');
+  return argv;
+}
+
+// ---- running ----
+
+export interface RunLimits {
+  cwd?: string;
+  timeoutMs?: number;
+  maxOutputBytes?: number;
+  env?: Record<string, string>;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+}
+
+/** The executable a bare name means on the server's own PATH (an agent's env cannot redirect it). */
+function whichOnServerPath(name: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, name);
+    const st = fs.statSync(candidate, { throwIfNoEntry: false });
+    if (!st?.isFile()) continue;
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch (err) {
+      // Not executable by us: keep looking further down PATH, as a shell does.
+      if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+    }
+  }
+  throw new LockstepError('COMMAND_FAILED_TO_START', `${name} was not found on the server's PATH; install it (tool_install) or check the name`, { command: name });
+}
+
+/** In allowlist mode: argv[0] must be listed, and is resolved on the server's PATH. */
+function allowedProgram(ws: HostConfig, program: string, env: Record<string, string>): string {
+  // Exact match: listing `git` allows the bare name (found on the server's PATH), not ./git or
+  // /tmp/x/git, which are other files; a path is allowed only when listed as that path.
+  if (!ws.commandAllow.includes(program)) {
+    throw new LockstepError('COMMAND_NOT_ALLOWED', `${program} is not in this server's command allowlist (${ws.commandAllow.join(', ') || 'empty'}); use an allowed program or ask whoever runs the server to add it (--command-allow)`, {
+      command: program,
+      allowed: ws.commandAllow,
+    });
+  }
+  // Preloaded libraries would run arbitrary code inside an allowed program.
+  const preload = Object.keys(env).find((k) => /^(LD_|DYLD_)/.test(k));
+  if (preload) throw new LockstepError('COMMAND_NOT_ALLOWED', `env ${preload} is not allowed in allowlist mode; drop it`, { env: preload });
+  return program.includes('/') ? program : whichOnServerPath(program);
+}
+
+function limits(l: RunLimits): { timeoutMs: number; cap: number } {
+  const timeoutMs = l.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const cap = l.maxOutputBytes ?? DEFAULT_OUTPUT_BYTES;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new LockstepError('INVALID_INPUT', `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS} (10 minutes)`, { timeoutMs });
+  }
+  if (!Number.isInteger(cap) || cap < 0 || cap > MAX_OUTPUT_BYTES) {
+    throw new LockstepError('INVALID_INPUT', `maxOutputBytes must be a whole number from 0 to ${MAX_OUTPUT_BYTES} (8 MiB)`, { maxOutputBytes: cap });
+  }
+  return { timeoutMs, cap };
+}
+
+function checkNul(values: string[]): void {
+  if (values.some((v) => v.includes('\0'))) throw new LockstepError('INVALID_INPUT', 'arguments and env values cannot contain NUL bytes');
+}
+
+function resolveCwd(ws: HostConfig, cwd: string | undefined): string {
+  const real = resolvePath(ws, cwd ?? '.');
+  const st = fs.statSync(real, { throwIfNoEntry: false });
+  if (!st) throw new LockstepError('FILE_NOT_FOUND', `cwd ${cwd} does not exist; give an existing folder`, { cwd });
+  if (!st.isDirectory()) throw new LockstepError('INVALID_INPUT', `cwd ${cwd} is not a folder`, { cwd });
+  return real;
+}
+
+/** Collects a stream up to a cap; beyond it reads on (so the process never blocks) and discards. */
+class Capped {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly cap: number) {}
+  push(chunk: Buffer): void {
+    const room = this.cap - this.size;
+    if (chunk.length > room) this.truncated = true;
+    if (room <= 0) return;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Process groups still running, killed if the server exits first. */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pid of running) killGroup(pid, 'SIGKILL');
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    // ESRCH: the group is already gone, which is what we wanted.
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/** Run one program in its own process group; resolves when it is done (or killed), never rejects for a non-zero exit. */
+function spawnCapped(file: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; cap: number; signal?: AbortSignal }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const out = new Capped(opts.cap);
+    const err = new Capped(opts.cap);
+    let timedOut = false;
+    let exited: { code: number | null; signal: string | null } | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+    // detached: a new process group, so a timeout kills the command and everything it started.
+    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
+    const stop = () => {
+      if (pid === undefined || exited) return;
+      killGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    const timer = setTimeout(() => {
+      if (exited) return;
+      timedOut = true;
+      stop();
+    }, opts.timeoutMs);
+    const onAbort = () => stop();
+    opts.signal?.addEventListener('abort', onAbort);
+    const cleanup = () => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      clearTimeout(drainTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (pid !== undefined) running.delete(pid);
+    };
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      cleanup();
+      const why = e.code === 'ENOENT' ? 'not found' : e.code === 'EACCES' ? 'not executable' : (e.code ?? e.message);
+      reject(new LockstepError('COMMAND_FAILED_TO_START', `could not start ${file} (${why}); check the program name, or install it with tool_install`, { command: file, errno: e.code }));
+    });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      // A background child may still hold the pipes open: do not wait for it forever.
+      drainTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, DRAIN_MS);
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      const end = exited ?? { code, signal };
+      resolve({
+        stdout: out.text(),
+        stderr: err.text(),
+        exitCode: end.code,
+        signal: end.signal,
+        timedOut,
+        stdoutTruncated: out.truncated,
+        stderrTruncated: err.truncated,
+      });
+    });
+  });
+}
+
+export interface CommandInput extends RunLimits {
+  /** A command line; in open mode it runs through /bin/sh -c, in allowlist mode it is split into argv. */
+  command?: string;
+  /** argv, run without a shell in both modes. */
+  args?: string[];
+}
+
+/** command_run: exactly one of `command` or `args`. */
+export async function runCommand(ws: HostConfig, input: CommandInput, signal?: AbortSignal): Promise<RunResult> {
+  if ((input.command === undefined) === (input.args === undefined)) {
+    throw new LockstepError('INVALID_INPUT', 'give exactly one of command (a string) or args (an argv array)');
+  }
+  const { timeoutMs, cap } = limits(input);
+  const env = input.env ?? {};
+  checkNul([...(input.args ?? []), ...(input.command === undefined ? [] : [input.command]), ...Object.keys(env), ...Object.values(env)]);
+  const cwd = resolveCwd(ws, input.cwd);
+  let argv: string[];
+  if (ws.commandMode === 'allowlist') {
+    argv = input.args ?? parseArgv(input.command!);
+    if (argv.length === 0 || argv[0] === '') throw new LockstepError('INVALID_INPUT', 'args is empty; give a program and its arguments');
+    argv = [allowedProgram(ws, argv[0]!, env), ...argv.slice(1)];
+  } else if (input.command !== undefined) {
+    if (input.command.trim() === '') throw new LockstepError('INVALID_INPUT', 'the command is empty; give a program and its arguments');
+    argv = ['/bin/sh', '-c', input.command];
+  } else {
+    argv = input.args!;
+    if (argv.length === 0 || argv[0] === '') throw new LockstepError('INVALID_INPUT', 'args is empty; give a program and its arguments');
+  }
+  return spawnCapped(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, PWD: cwd, ...env }, timeoutMs, cap, signal });
+}
+
+export interface InstallInput extends RunLimits {
+  manager: PackageManager;
+  args: string[];
+}
+
+/** tool_install: the package manager with its arguments as argv, never joined into a shell string. */
+export async function installTool(ws: HostConfig, input: InstallInput, signal?: AbortSignal): Promise<RunResult> {
+  if (!(PACKAGE_MANAGERS as readonly string[]).includes(input.manager)) {
+    throw new LockstepError('INVALID_INPUT', `manager must be one of ${PACKAGE_MANAGERS.join(', ')}`, { manager: input.manager });
+  }
+  return runCommand(ws, { args: [input.manager, ...input.args], cwd: input.cwd, timeoutMs: input.timeoutMs, maxOutputBytes: input.maxOutputBytes, env: input.env }, signal);
+}
