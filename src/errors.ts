@@ -7,8 +7,9 @@
  */
 export const ERRORS = {
   INVALID_INPUT: { means: 'an argument is missing, of the wrong type, too large, or unknown; `data.issues` names each bad field', fix: 'fix the named field; nothing was changed' },
+  USAGE: { means: 'the command line does not parse: a missing option or argument, an unknown option or command', fix: 'the message says what is missing and shows the usage; `lockstep <command> --help` has the details' },
   INTERNAL: { means: 'something Lockstep did not expect', fix: 'a Lockstep bug: the stack is on the server\'s stderr; please report it' },
-  NOT_A_GIT_REPO: { means: 'the directory is not inside a git repository', fix: 'start in a repository (or pass `--repo`); `git init` first' },
+  NOT_A_GIT_REPO: { means: 'the directory is not inside a git repository (a server started elsewhere found none among the client\'s workspace roots either)', fix: 'start in a repository (or pass `--repo`), open one in the client, or call `coordination_init` with `repo`; `git init` first' },
   REFTABLE_UNSUPPORTED: { means: 'the repository uses a ref or object format Lockstep does not write', fix: 'use a files-backend SHA-1 repository' },
   SHA256_UNSUPPORTED: { means: 'the repository uses a ref or object format Lockstep does not write', fix: 'use a files-backend SHA-1 repository' },
   OBJECT_MISSING: { means: 'a git object the state needs is missing or damaged', fix: 'run `git fsck`; restore the object from a clone' },

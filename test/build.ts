@@ -1,6 +1,7 @@
-// The servers and the CLI that tests spawn run from dist/. A test file run on its own
-// (`node --import tsx --test test/x.test.ts`) must not go green on an old build: rebuild first
-// when any source file is newer than its output. Parallel test files take turns through a lock.
+// The servers and the CLI that tests spawn run from dist/cli/main.js (one bundled file). A test file
+// run on its own (`node --import tsx --test test/x.test.ts`) must not go green on an old build:
+// rebuild first when any source file is newer than the bundle. Parallel test files take turns
+// through a lock.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,17 +10,18 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const SRC = path.join(ROOT, 'src');
 const DIST = path.join(ROOT, 'dist');
 const LOCK = path.join(ROOT, 'dist.build-lock');
+const BUNDLE = path.join(DIST, 'cli', 'main.js');
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
-/** The first source file whose built .js is missing or older than it, or null when dist/ is current. */
+/** A source file newer than the bundle (or the bundle missing), or null when dist/ is current. */
 export function staleSource(): string | null {
-  for (const src of sources(SRC)) {
-    const out = path.join(DIST, path.relative(SRC, src)).replace(/\.ts$/, '.js');
-    const built = fs.statSync(out, { throwIfNoEntry: false });
-    if (!built || built.mtimeMs < fs.statSync(src).mtimeMs) return path.relative(ROOT, src);
+  const built = fs.statSync(BUNDLE, { throwIfNoEntry: false });
+  if (!built) return path.relative(ROOT, BUNDLE);
+  for (const src of [...sources(SRC), path.join(ROOT, 'scripts', 'build.ts')]) {
+    if (built.mtimeMs < fs.statSync(src).mtimeMs) return path.relative(ROOT, src);
   }
   return null;
 }
@@ -45,11 +47,9 @@ export function ensureBuilt(): void {
       const stale = staleSource();
       if (stale === null) return;
       process.stderr.write(`test: dist/ is older than ${stale}; building\n`);
-      // From scratch: a command file left from a deleted source would still be found by its path.
-      fs.rmSync(DIST, { recursive: true, force: true });
-      execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'build.ts')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
       const still = staleSource();
-      if (still !== null) throw new Error(`the build left ${still} without a newer dist/ output`);
+      if (still !== null) throw new Error(`the build left ${still} newer than dist/cli/main.js`);
       return;
     } finally {
       fs.rmSync(LOCK, { recursive: true, force: true });

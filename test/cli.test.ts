@@ -93,7 +93,8 @@ test('a person reviews from the terminal: claim, request changes, approve', asyn
   assert.match(cli(repo, 'task', 'claim', '--as', 'impl-2').stdout, /No todo tasks/);
   const early = cli(repo, 'task', 'approve', id);
   assert.equal(early.status, 1, 'a task not in review is refused');
-  assert.match(early.stdout, /FAILED .*error\[INVALID_TRANSITION\]/);
+  assert.match(early.stderr, new RegExp(`^error\\[INVALID_TRANSITION\\]: ${id}: `));
+  assert.equal(early.stdout, '', 'errors go to stderr only');
 
   const impl = await initAgent(repo, 'implementer', 'impl-1');
   await impl.call('task_submit_for_review', { id, reviewNotes: 'first' });
@@ -104,4 +105,54 @@ test('a person reviews from the terminal: claim, request changes, approve', asyn
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).allComplete, true);
   assert.match(cli(repo, 'task', 'show', id).stdout, /status\s+done/);
+});
+
+test('a command line that does not parse: error[USAGE] on stderr with what is missing and the usage, exit 2, nothing on stdout', () => {
+  const repo = makeRepo();
+  const missing = cli(repo, 'task', 'create');
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stdout, '');
+  const [first, second] = missing.stderr.split('\n');
+  assert.equal(first, 'error[USAGE]: task create needs --title <text>');
+  assert.match(second!, /^usage: lockstep task create .*<--title <text>>/);
+  assert.match(cli(repo, 'issue', 'create', 'Sub').stderr, /^error\[USAGE\]: issue create needs --user-doc <file> and --lead-doc <file>$/m);
+  assert.match(cli(repo, 'task', 'show').stderr, /^error\[USAGE\]: task show needs <id>$/m);
+  const negative = cli(repo, 'task', 'list', '--limit', '-5');
+  assert.equal(negative.status, 2);
+  assert.match(negative.stderr, /^error\[USAGE\]: task list: --limit needs a value/);
+  const unknown = cli(repo, 'tsk', 'list');
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stdout, '');
+  assert.match(unknown.stderr, /^error\[USAGE\]: unknown command "tsk list"; did you mean lockstep task list, /);
+  assert.doesNotMatch(unknown.stderr, /clipanion|lockstep -h/);
+  assert.equal(unknown.stderr.split('\n').filter(Boolean).length, 1, 'a few suggestions, not every command');
+  const json = cli(repo, 'task', 'create', '--json');
+  assert.equal(json.status, 2);
+  assert.equal(json.stdout, '');
+  const body = JSON.parse(json.stderr) as { error: { code: string; message: string; usage: string } };
+  assert.deepEqual([body.error.code, body.error.message], ['USAGE', 'task create needs --title <text>']);
+});
+
+test('help names what each option takes; errors name CLI commands, not MCP tools; bad numbers are refused', () => {
+  const repo = makeRepo();
+  const help = cli(repo, 'task', 'create', '--help');
+  assert.match(help.stdout, /--title <text>/);
+  assert.match(help.stdout, /--repo <dir>/);
+  assert.doesNotMatch(help.stdout, /#\d/);
+  const notFound = cli(repo, 'task', 'show', 'T-ZZZZ');
+  assert.match(notFound.stderr, /^error\[TASK_NOT_FOUND\]: .*`lockstep task list`/);
+  assert.doesNotMatch(notFound.stderr, /task_list/);
+  const release = cli(repo, 'lock', 'release');
+  assert.equal(release.status, 1);
+  assert.match(release.stderr, /^error\[INVALID_INPUT\]: lock release needs the paths you leased or --lease ID \(lockstep lock list/);
+  const both = cli(repo, 'lock', 'release', 'src/a.ts', '--lease', 'L-AAAA');
+  assert.match(both.stderr, /^error\[INVALID_INPUT\]: give paths or --lease ID, not both/);
+  for (const limit of ['abc', '0', '1.5']) {
+    const r = cli(repo, 'log', '--limit', limit);
+    assert.equal(r.status, 1, `log --limit ${limit}`);
+    assert.match(r.stderr, /^error\[INVALID_INPUT\]/);
+  }
+  const json = cli(repo, 'task', 'show', 'T-ZZZZ', '--json');
+  assert.equal(json.stdout, '');
+  assert.equal((JSON.parse(json.stderr) as { error: { code: string } }).error.code, 'TASK_NOT_FOUND');
 });

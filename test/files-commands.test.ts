@@ -321,3 +321,20 @@ test('artifacts live in .lockstep/artifacts, stay out of git status, and cannot 
   assert.equal(await codeOf(impl.call('artifact_read', { path: 'missing.txt' })), 'FILE_NOT_FOUND');
   fs.rmSync(outside, { recursive: true });
 });
+
+test('~ in a tool path is the home directory, for files and command cwd, and strict roots apply after it', async () => {
+  const repo = makeRepo();
+  const home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-home-')));
+  fs.mkdirSync(path.join(home, 'x'));
+  const open = await initAgent(repo, 'implementer', 'impl-1', { env: { HOME: home } });
+  await open.call('file_write', { path: '~/notes.txt', content: 'hi\n' });
+  assert.equal(fs.readFileSync(path.join(home, 'notes.txt'), 'utf8'), 'hi\n');
+  assert.equal(fs.existsSync(path.join(repo, '~')), false, 'no folder named ~ in the repository');
+  assert.equal((await open.call<{ content: string }>('file_read', { path: '~/notes.txt' })).content, 'hi\n');
+  assert.equal((await open.call<{ stdout: string }>('command_run', { args: ['pwd'], cwd: '~/x' })).stdout, `${path.join(home, 'x')}\n`);
+  const strict = await initAgent(repo, 'implementer', 'impl-2', { env: { HOME: home }, extraArgs: ['--mode', 'strict', '--roots', '~/x'] });
+  await strict.call('file_write', { path: '~/x/a.txt', content: 'a' });
+  assert.equal(fs.readFileSync(path.join(home, 'x', 'a.txt'), 'utf8'), 'a');
+  assert.equal(await codeOf(strict.call('file_write', { path: '~/notes.txt', content: 'no' })), 'PATH_OUTSIDE_ROOTS');
+  assert.equal(await codeOf(strict.call('command_run', { args: ['pwd'], cwd: '~' })), 'PATH_OUTSIDE_ROOTS');
+});

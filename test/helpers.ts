@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { AgentClient, CLI_PATH, ToolError, type AgentClientOptions } from '../src/client/agent-client.js';
 import { ensureBuilt } from './build.js';
@@ -56,11 +58,58 @@ export interface CliRun {
   stderr: string;
 }
 
-export function cli(cwd: string, ...args: string[]): CliRun {
+/** Commands that serve, wait for signals, or take over a terminal run as their own process. */
+const OWN_PROCESS = new Set(['server', 'watch', 'demo', 'tmux', 'macos']);
+
+function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('LOCKSTEP_')) delete env[k];
-  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { cwd, encoding: 'utf8', env, timeout: 60_000 });
+  return env;
+}
+
+/** The lockstep CLI as a fresh process (nothing cached from earlier commands), with no LOCKSTEP_* variables. */
+export function cliProcess(cwd: string, ...args: string[]): CliRun {
+  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+let inProcess: { worker: Worker; port: MessagePort } | undefined;
+
+/** The worker that runs commands in-process (one per test file, started on first use). */
+function cliWorker(): { worker: Worker; port: MessagePort } {
+  if (!inProcess) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(new URL('./cli-worker.mjs', import.meta.url), {
+      workerData: { port: port2, cliPath: pathToFileURL(CLI_PATH).href },
+      transferList: [port2],
+      env: cleanEnv(),
+      execArgv: [],
+    });
+    worker.unref();
+    port1.unref();
+    inProcess = { worker, port: port1 };
+  }
+  return inProcess;
+}
+
+/**
+ * The lockstep CLI run in `cwd`, with no LOCKSTEP_* variables. The same runCli as the binary; it runs
+ * in a worker thread of this test process (a new node per call costs ~0.3 s), except for the
+ * commands in OWN_PROCESS, which are spawned.
+ */
+export function cli(cwd: string, ...args: string[]): CliRun {
+  if (OWN_PROCESS.has(args[0] ?? '')) return cliProcess(cwd, ...args);
+  const { port } = cliWorker();
+  const flag = new SharedArrayBuffer(4);
+  port.postMessage({ argv: args, cwd, flag });
+  if (Atomics.wait(new Int32Array(flag), 0, 0, 60_000) === 'timed-out') {
+    void inProcess?.worker.terminate();
+    inProcess = undefined;
+    return { status: -1, stdout: '', stderr: `lockstep ${args.join(' ')} did not finish in 60 s` };
+  }
+  const reply = receiveMessageOnPort(port)?.message as CliRun | undefined;
+  assert.ok(reply, 'the CLI worker answered without a result');
+  return reply;
 }
 
 /** Subjects of the state history, oldest first. */

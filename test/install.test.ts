@@ -397,3 +397,58 @@ test('install/uninstall/init/enable/disable/status --help print usage, exit 0 an
   assert.deepEqual(fs.readdirSync(home), []);
   assert.deepEqual(fs.readdirSync(repo).sort(), ['.git', 'README.md', 'src']);
 });
+
+test('a project install says Claude Code will ask for approval; --approve approves it in .claude/settings.local.json, out of git, and uninstall takes it back', () => {
+  const home = tempHome();
+  const repo = makeRepo();
+  const said = json(run(repo, home, 'install', '--claude', '--json'));
+  assert.equal(said.approved, false);
+  assert.match(ok(run(repo, home, 'install', '--claude')).stdout, /Pending approval.*--approve/);
+  const settings = path.join(repo, '.claude', 'settings.local.json');
+  fs.mkdirSync(path.dirname(settings));
+  fs.writeFileSync(settings, `${JSON.stringify({ permissions: { allow: ['Bash(ls)'] } }, null, 2)}\n`);
+  assert.equal(json(run(repo, home, 'install', '--claude', '--approve', '--json')).approved, true);
+  assert.deepEqual(JSON.parse(read(settings)), { permissions: { allow: ['Bash(ls)'] }, enabledMcpjsonServers: ['lockstep'] });
+  assert.equal(json(run(repo, home, 'install', '--claude', '--approve', '--json')).approved, true, 'idempotent');
+  assert.deepEqual(JSON.parse(read(settings)).enabledMcpjsonServers, ['lockstep']);
+  assert.equal(git(repo, 'status', '--porcelain', '--', '.claude'), '', 'the approval is not something to commit');
+  ok(run(repo, home, 'uninstall', '--claude'));
+  assert.deepEqual(JSON.parse(read(settings)), { permissions: { allow: ['Bash(ls)'] } }, 'only our approval goes');
+});
+
+test('plain uninstall removes our entries from every scope install writes, and names what it leaves', () => {
+  const home = tempHome();
+  const repo = makeRepo();
+  ok(run(repo, home, 'install'));
+  ok(run(repo, home, 'install', '--claude', '--scope', 'user'));
+  // An entry install never writes: Claude Code's local scope (`claude mcp add` in a project).
+  const user = path.join(home, '.claude.json');
+  const doc = JSON.parse(read(user));
+  doc.projects = { '/elsewhere/proj': { mcpServers: { lockstep: { command: 'node', args: ['x'] } } } };
+  fs.writeFileSync(user, `${JSON.stringify(doc, null, 2)}\n`);
+  const r = json(run(repo, home, 'uninstall', '--json'));
+  assert.deepEqual(r.results.map((x: any) => [x.agent, x.scope, x.action]), [['claude', 'project', 'removed'], ['claude', 'user', 'removed'], ['codex', 'user', 'removed']]);
+  assert.equal(JSON.parse(read(user)).mcpServers, undefined);
+  assert.equal(fs.existsSync(path.join(repo, '.mcp.json')), false);
+  assert.deepEqual(r.remaining.map((x: any) => x.remove), ['cd /elsewhere/proj && claude mcp remove lockstep -s local']);
+  assert.match(ok(run(repo, home, 'uninstall')).stdout, /still there: lockstep in Claude Code local scope of \/elsewhere\/proj/);
+  // Outside a repository: the user scope and Codex, no error about a missing repository.
+  const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-out-')));
+  ok(run(outside, home, 'install', '--claude', '--scope', 'user'));
+  assert.deepEqual(json(run(outside, home, 'uninstall', '--json')).results.map((x: any) => [x.agent, x.scope, x.action]), [['claude', 'user', 'removed'], ['codex', 'user', 'absent']]);
+});
+
+const claude = spawnSync('claude', ['--version'], { encoding: 'utf8' }).status === 0 ? 'claude' : undefined;
+
+test('the real Claude Code client sees lockstep connected, in a repository and in a folder that is not one', { skip: claude ? false : 'claude is not on PATH' }, () => {
+  const home = tempHome();
+  const repo = makeRepo();
+  const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-out-')));
+  const list = (cwd: string) => spawnSync(claude!, ['mcp', 'list'], { cwd, env: { ...process.env, HOME: home }, encoding: 'utf8', timeout: 120_000 }).stdout;
+  ok(run(repo, home, 'install', '--claude'));
+  assert.match(list(repo), /lockstep: .*Pending approval/);
+  ok(run(repo, home, 'install', '--claude', '--approve'));
+  assert.match(list(repo), /lockstep: .*Connected/);
+  ok(run(outside, home, 'install', '--claude', '--scope', 'user'));
+  assert.match(list(outside), /lockstep: .*Connected/);
+});

@@ -8,15 +8,21 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { IMPLEMENTER_PROMPT, PLANNER_PROMPT } from '../src/app/prompts.js';
 import { listTools } from '../src/mcp/list.js';
-import { agentScript, appleScriptString, macosScript, macosShellLine, shQuote, type AgentLaunch } from '../src/setup/launch.js';
+import { agentScript, appleScriptString, launchTmux, macosScript, macosShellLine, shQuote, type AgentLaunch } from '../src/setup/launch.js';
 import { cli, git, initAgent, makeRepo, sleep, toolError } from './helpers.js';
 
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
 const NO_TMUX = HAVE_TMUX ? false : 'tmux is not installed (the CI installs it with apt-get); these tests need a real tmux';
 
+// Private tmux servers put their sockets here (and the CLI and servers these tests start inherit it),
+// so nothing is left in the user's tmux socket folder: tmux keeps a socket file after kill-server.
+const TMUX_TMPDIR = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-tmux-')));
+process.env.TMUX_TMPDIR = TMUX_TMPDIR;
+
 const sockets: string[] = [];
 after(() => {
   for (const s of sockets) spawnSync('tmux', ['-L', s, 'kill-server']);
+  fs.rmSync(TMUX_TMPDIR, { recursive: true, force: true });
 });
 
 /** A private tmux server for one test, so no test touches a user's server. */
@@ -107,6 +113,45 @@ test('lockstep tmux --layout panes puts every agent in one window; an exited age
   assert.deepEqual(panes, ['0 ', '1 3', '1 3']);
 });
 
+test('lockstep tmux checks every command is on PATH before it starts anything', { skip: NO_TMUX }, () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--planner-cmd', 'no-such-agent-xyz --yes', '--implementer-cmd', STUB);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'error[LAUNCH_FAILED]: no-such-agent-xyz is not on PATH; install it or pass --planner-cmd\n');
+  assert.equal(r.stdout, '');
+  const impl = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--planner-cmd', STUB, '--implementer-cmd', 'missing-codex');
+  assert.match(impl.stderr, /^error\[LAUNCH_FAILED\]: missing-codex is not on PATH; install it or pass --implementer-cmd$/m);
+  assert.notEqual(spawnSync('tmux', ['-L', sock, 'has-session']).status, 0, 'no tmux server was started');
+});
+
+test('an agent that exits at once: its window stays with its output and exit status, and lockstep tmux says so', { skip: NO_TMUX }, async () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--planner-cmd', 'echo planner gone; exit 7', '--implementer-cmd', STUB, '--prompt-delay-ms', '500');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error\[LAUNCH_FAILED\]: planner exited at once with status 7; its window in tmux session lockstep shows why$/m);
+  assert.deepEqual(tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name} #{pane_dead} #{pane_dead_status}').trim().split('\n'), ['planner 1 7', 'impl-1 0']);
+  assert.match(pane(sock, 'lockstep:planner'), /planner gone/);
+  // The one that ran got its prompt.
+  await until('the implementer prompt', () => pane(sock, 'lockstep:impl-1').includes('CONTINUOUS WORK LOOP'));
+});
+
+test('a launch that fails half way takes down what it made: no half-made session, no added window', { skip: NO_TMUX }, async () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const agentOf = (agent: string, env?: Record<string, string>): AgentLaunch => ({ title: agent, role: 'implementer', agent, command: 'exec cat', cwd: repo, env });
+  // The second agent cannot start (an environment name no shell takes) after the first window exists.
+  const bad = agentOf('two', { 'BAD-NAME': 'x' });
+  const failed = (p: Promise<unknown>) => p.then(() => 'launched', (e: { code?: string }) => e.code);
+  assert.equal(await failed(launchTmux({ socket: sock, session: 'half', layout: 'windows', agents: [agentOf('one'), bad], promptDelayMs: 0 })), 'INVALID_INPUT');
+  assert.notEqual(spawnSync('tmux', ['-L', sock, 'has-session', '-t', '=half']).status, 0, 'the session it created is gone');
+  // In a session that was already there, only the windows this run added go.
+  tmux(sock, 'new-session', '-d', '-s', 'kept', '-n', 'mine');
+  assert.equal(await failed(launchTmux({ socket: sock, session: 'kept', layout: 'windows', agents: [agentOf('one'), bad], promptDelayMs: 0 })), 'INVALID_INPUT');
+  assert.deepEqual(tmux(sock, 'list-windows', '-t', 'kept', '-F', '#{window_name}').trim().split('\n'), ['mine']);
+});
+
 test('lockstep tmux refuses bad flags with a code and starts nothing', { skip: NO_TMUX }, () => {
   const repo = makeRepo();
   const sock = socket();
@@ -183,6 +228,26 @@ test('launch_implementer: next free name, worktree isolation, prompt pasted, ide
   const two = (await planner.call<Listed>('implementer_list')).implementers.find((i) => i.name === 'impl-2')!;
   assert.equal(two.isolation, 'worktree');
   assert.equal(two.branch, 'lockstep/impl-2');
+});
+
+test('a task created with isolation worktree: its claimer is told to work in its worktree, and launch_implementer for it makes one', { skip: NO_TMUX }, async () => {
+  const repo = makeRepo();
+  const sock = socket();
+  const env = { LOCKSTEP_TMUX_SOCKET: sock, LOCKSTEP_TMUX_SESSION: 'lockstep', LOCKSTEP_LAUNCH_PROMPT_DELAY_MS: '200' };
+  const planner = await initAgent(repo, 'planner', 'lead', { env });
+  const { task } = await planner.call<{ task: { id: string; isolation: string } }>('task_create', { title: 'big parallel work', isolation: 'worktree' });
+  assert.equal(task.isolation, 'worktree');
+  const plain = (await planner.call<{ task: { isolation: string } }>('task_create', { title: 'small' })).task;
+  assert.equal(plain.isolation, 'shared');
+  const launched = await planner.call<{ isolation: string; worktree: string }>('launch_implementer', { type: 'other', command: 'sleep 600', task: task.id, prompt: false });
+  assert.deepEqual([launched.isolation, launched.worktree], ['worktree', '.lockstep/worktrees/impl-1']);
+  const impl = await initAgent(repo, 'implementer', 'impl-9');
+  const init = await impl.call<{ instruction: string; availableTasks: { id: string; isolation?: string }[] }>('coordination_init', { role: 'implementer' });
+  assert.match(init.instruction, /isolation worktree is done in your own worktree: worktree_create/);
+  assert.equal(init.availableTasks.find((t) => t.id === task.id)?.isolation, 'worktree');
+  const claimed = await impl.call<{ instruction: string }>('task_claim', { id: task.id });
+  assert.match(claimed.instruction, /Isolation worktree: call worktree_create/);
+  assert.equal(await toolError(planner.call('task_create', { title: 'x', isolation: 'elsewhere' })).then((e) => e.code), 'INVALID_INPUT');
 });
 
 test('launch_implementer without tmux is LAUNCH_UNSUPPORTED and the server keeps serving', async () => {

@@ -208,3 +208,13 @@ test('a blocked events_wait sends progress notifications when the client asks fo
   assert.equal(progress.length, 1);
   assert.match(progress[0]!.message ?? '', /waiting/);
 });
+
+test('ROLE_FORBIDDEN names the roles a tool is for, in good English (an implementer tool)', async () => {
+  const repo = makeRepo();
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  const err = await toolError(impl.call('task_create', { title: 'x' }));
+  assert.equal(err.code, 'ROLE_FORBIDDEN');
+  assert.deepEqual([err.data?.tool, err.data?.role], ['task_create', 'implementer']);
+  // The wording is what this test is about (issue 14): "an implementer", not "a implementer".
+  assert.match(err.message, /is not an implementer tool \(it is for: planner\)/);
+});

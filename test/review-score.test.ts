@@ -6,7 +6,7 @@ import { allowedFailures, pickNext, tierFor, tierOrder, workerStats } from '../s
 import { paths } from '../src/state/core/layout.js';
 import { isoTime } from '../src/state/core/ctx.js';
 import { ops } from '../src/state/ops/index.js';
-import type { ReviewRecord } from '../src/state/review.js';
+import { reviewOutcome, type ReviewRecord } from '../src/state/review.js';
 import type { Complexity, Issue, Task } from '../src/state/core/schema.js';
 import { fsckStrict, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
 import { codeOf, ctxFor, errorOf, invalidFields, MemoryState } from './memory-state.js';
@@ -466,4 +466,22 @@ test('reserveNext can reserve a task that depends on the one being approved (it 
   assert.equal(r.next?.type, 'claim_task');
   assert.equal(r.next?.type === 'claim_task' ? r.next.task.id : undefined, dependent.id);
   assert.equal(task(m, dependent.id).reservation?.for, 'impl-1');
+});
+
+test('an approval tells the planner and the waiting worker the same next step, in one shape', () => {
+  const m = new MemoryState();
+  withIssue(m);
+  for (const reserveNext of [false, true]) {
+    const t = newTask(m, `only ${reserveNext}`, 'medium');
+    inReview(m, t, 'impl-1');
+    const r = m.run(ops.taskApprove, { id: t.id, reserveNext }, planner());
+    assert.deepEqual(r.next, { type: 'end' }, `reserveNext ${reserveNext}: nothing left`);
+    assert.deepEqual(reviewOutcome(m.state, t.id, 'impl-1', T0)!.next, r.next, 'the worker learns the same');
+  }
+  const a = newTask(m, 'A', 'medium', 2);
+  const b = newTask(m, 'B', 'simple', 1);
+  inReview(m, a, 'impl-1');
+  const r = m.run(ops.taskApprove, { id: a.id, reserveNext: true }, planner());
+  assert.equal(r.next.type === 'claim_task' && r.next.task.id, b.id);
+  assert.deepEqual(reviewOutcome(m.state, a.id, 'impl-1', T0)!.next, r.next);
 });

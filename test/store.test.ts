@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Lockstep } from '../src/app/lockstep.js';
 import { ops } from '../src/state/ops/index.js';
 import { cachePath } from '../src/store/persist.js';
-import { cli, git, initAgent, makeRepo, stateSubjects } from './helpers.js';
+import { cli, cliProcess, git, initAgent, makeRepo, stateSubjects } from './helpers.js';
 
 const planner = { agent: 'planner-1', role: 'planner' as const };
 
@@ -98,10 +98,10 @@ test('the persisted snapshot gives a fresh process the same state, and a damaged
   // A change made after the snapshot was saved is still seen (only the changed subtree is read).
   const more = await initAgent(repo, 'planner', 'planner-1');
   await more.call('task_create', { title: 'after the snapshot' });
-  const list = () => JSON.parse(cli(repo, 'task', 'list', '--json', '--limit', '500').stdout) as { total: number };
+  const list = () => JSON.parse(cliProcess(repo, 'task', 'list', '--json', '--limit', '500').stdout) as { total: number };
   assert.equal(list().total, 521);
   fs.writeFileSync(cachePath(app.repo), '{ not json');
-  const r = cli(repo, 'task', 'list', '--json', '--limit', '1');
+  const r = cliProcess(repo, 'task', 'list', '--json', '--limit', '1');
   assert.equal(r.status, 0);
   assert.equal(JSON.parse(r.stdout).total, 521);
   assert.match(r.stderr, /ignoring unreadable snapshot cache/);

@@ -22,10 +22,11 @@ export async function runDemo(opts: { dir?: string; out: (line: string) => void 
   const dir = opts.dir ? path.resolve(opts.dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-demo-'));
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   if (fs.readdirSync(dir).some((f) => f !== 'src')) throw new LockstepError('INVALID_INPUT', `${dir} is not empty; pick an empty --dir`, { dir });
-  await initRepo(dir);
   fs.writeFileSync(path.join(dir, 'README.md'), '# Demo app\n');
   fs.writeFileSync(path.join(dir, 'src', 'login.ts'), 'export function login() {}\n');
   fs.writeFileSync(path.join(dir, 'src', 'db.ts'), 'export const db = {};\n');
+  // A first commit on main, so `git log` there (and worktrees) work like in any project.
+  await initRepo(dir, { initialCommit: { message: 'Demo app', author: { name: 'Lockstep demo', email: 'demo@lockstep' } } });
   out(`Lockstep demo in ${dir}`);
 
   const start = (role: string, agent: string) => AgentClient.start({ repo: dir, role, agent, stderr: 'inherit' });
@@ -50,6 +51,8 @@ export async function runDemo(opts: { dir?: string; out: (line: string) => void 
     const login = await create('Implement login()', 'medium');
     const db = await create('Add a users table to db.ts', 'simple');
     const docs = await create('Document login in the README', 'simple', [login.id]);
+    await planner.call('project_status_set', { status: 'in_progress' });
+    say('planner-1', 'project_status_set in_progress');
 
     // Both implementers race for the same task: exactly one wins.
     const race = await Promise.allSettled([impl1.call<{ task: Task }>('task_claim', { id: login.id }), impl2.call<{ task: Task }>('task_claim', { id: login.id })]);

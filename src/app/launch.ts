@@ -6,10 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LockstepError } from '../errors.js';
-import { parseArgv } from '../host/commands.js';
-import { attachTmux, DEFAULT_SESSION, injectPrompt, launchMacos, launchTmux, macosScript, openAgentWindow, readPidFile, requireMacos, type AgentLaunch, type TmuxLaunchResult } from '../setup/launch.js';
+import { findProgram, parseArgv, tokenize } from '../host/commands.js';
+import { attachTmux, DEFAULT_SESSION, injectPrompt, launchMacos, launchTmux, macosScript, openAgentWindow, paneExit, readPidFile, requireMacos, requireTmux, type AgentLaunch, type TmuxLaunchResult } from '../setup/launch.js';
 import { nextAgentName } from '../state/agents.js';
-import { AgentName } from '../state/core/schema.js';
+import { AgentName, TaskId } from '../state/core/schema.js';
+import { getTask } from '../state/tasks.js';
 import { agentRegister } from '../state/ops/agent-register.js';
 import { IMPLEMENTER_PROMPT, promptFor } from './prompts.js';
 import { useCase } from './use-case.js';
@@ -18,16 +19,33 @@ import { createAgentWorktree } from './worktrees.js';
 /** How long a started agent gets before its prompt is pasted (LOCKSTEP_LAUNCH_PROMPT_DELAY_MS overrides). */
 const PROMPT_DELAY_MS = 2_000;
 
+/**
+ * The program a command line starts must exist before a terminal is opened for it (a missing one
+ * would only show as a window that died at once). `instead` says how to pick another.
+ */
+function requireProgram(command: string, instead: string): void {
+  // The first word of a shell command line (it may go on with ; && and the like), past VAR=value prefixes.
+  const program = tokenize(command).find((t): t is { word: string } => 'word' in t && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(t.word))?.word;
+  if (program === undefined) throw new LockstepError('INVALID_INPUT', `the agent command ${JSON.stringify(command)} names no program`, { command });
+  if (findProgram(program) === undefined) {
+    throw new LockstepError('LAUNCH_FAILED', `${program} is not on PATH; install it or ${instead}`, { program, command });
+  }
+}
+
 export const launchImplementer = useCase({
   name: 'launch.implementer',
   input: z.object({
     name: AgentName.optional(),
     type: z.enum(['claude', 'codex', 'other']),
     command: z.string().min(1).max(4096).optional(),
-    isolation: z.enum(['shared', 'worktree']).default('shared'),
+    isolation: z.enum(['shared', 'worktree']).optional(),
+    task: TaskId.optional(),
     prompt: z.boolean().default(true),
   }),
-  async run(app, input, caller) {
+  async run(app, raw, caller) {
+    // The task it is launched for says where it works, unless isolation is given.
+    const isolation = raw.isolation ?? (raw.task ? (await app.read((state) => getTask(state, raw.task!))).isolation : 'shared');
+    const input = { ...raw, isolation };
     const platform = process.platform;
     if (platform === 'win32') throw new LockstepError('LAUNCH_UNSUPPORTED', 'launching agents needs tmux (Linux) or Terminal (macOS); start the implementer yourself with LOCKSTEP_ROLE=implementer', { platform });
     const command = input.command ?? (input.type === 'other' ? undefined : input.type);
@@ -37,6 +55,9 @@ export const launchImplementer = useCase({
       const program = parseArgv(command)[0]!;
       if (!app.host.commandAllow.includes(program)) throw new LockstepError('COMMAND_NOT_ALLOWED', `${program} is not in --command-allow; launch one of: ${app.host.commandAllow.join(', ') || '(none)'}`, { program });
     }
+    // What the terminal needs first (tmux on Linux), then the agent's program.
+    if (platform !== 'darwin') await requireTmux();
+    requireProgram(command, 'pass command (the agent to run)');
     const name = input.name ?? (await app.read((state) => nextAgentName(state, 'implementer')));
     const root = app.repo.workTree;
     if (!root) throw new LockstepError('LAUNCH_UNSUPPORTED', 'this repository is bare; an implementer needs a work tree', {});
@@ -66,7 +87,12 @@ export const launchImplementer = useCase({
     // Recorded first: the agent runs whether or not the paste below works.
     if (launch.prompt && where.terminal === 'tmux') {
       await new Promise((r) => setTimeout(r, Number(process.env.LOCKSTEP_LAUNCH_PROMPT_DELAY_MS ?? PROMPT_DELAY_MS)));
-      await injectPrompt({ socket: where.socket ?? undefined }, where.pane!, launch.prompt);
+      const tmuxServer = { socket: where.socket ?? undefined };
+      const exit = await paneExit(tmuxServer, where.pane!);
+      if (exit.dead) {
+        throw new LockstepError('LAUNCH_FAILED', `${command} exited at once${exit.status === undefined ? '' : ` with status ${exit.status}`}; its tmux window (${where.pane} in session ${where.session}) shows why`, { agent: agent.name, pane: where.pane, status: exit.status });
+      }
+      await injectPrompt(tmuxServer, where.pane!, launch.prompt);
     }
     return { agent: agent.name, pid: pid ?? null, cwd: launch.cwd, isolation: input.isolation, worktree: wt?.path ?? null, branch: wt?.branch ?? null, command, ...where };
   },
@@ -98,8 +124,15 @@ export interface TmuxTeamOptions extends TeamOptions {
   promptDelayMs: number;
 }
 
+/** Both commands exist, or LAUNCH_FAILED naming the option that picks another. */
+function requireTeamPrograms(opts: TeamOptions): void {
+  requireProgram(opts.plannerCmd, 'pass --planner-cmd');
+  if (opts.implementers > 0) requireProgram(opts.implementerCmd, 'pass --implementer-cmd');
+}
+
 /** The team in a tmux session (created, or reused: running agents are kept). */
 export function startTmuxTeam(opts: TmuxTeamOptions): Promise<TmuxLaunchResult> {
+  requireTeamPrograms(opts);
   // The agents' MCP servers launch implementers into this same session (launch_implementer).
   const env: Record<string, string> = { LOCKSTEP_TMUX_SESSION: opts.session, ...(opts.socket ? { LOCKSTEP_TMUX_SOCKET: opts.socket } : {}) };
   const agents = teamLaunches({ ...opts, env });
@@ -120,6 +153,7 @@ export function macosTeamScript(opts: TeamOptions): string[] {
 /** Open the team in Terminal windows (macOS only: LAUNCH_UNSUPPORTED elsewhere); the names started. */
 export async function startMacosTeam(opts: TeamOptions): Promise<string[]> {
   requireMacos();
+  requireTeamPrograms(opts);
   const agents = teamLaunches(opts).map((launch) => ({ launch }));
   await launchMacos(agents);
   return agents.map((a) => a.launch.agent);

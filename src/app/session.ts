@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
-import { LockstepError } from '../errors.js';
+import { isLockstepError, LockstepError } from '../errors.js';
+import { discoverRepo } from '../git/repo.js';
 import { AgentName, type Role } from '../state/core/schema.js';
 import type { State } from '../state/core/state.js';
 import { agentRegister } from '../state/ops/agent-register.js';
@@ -14,13 +15,23 @@ import { parseRole, ROLE_INPUT } from '../state/roles.js';
 export { parseRole };
 import { VERSION } from '../version.js';
 import { parseInput } from './lockstep.js';
-import { useCase, type Session } from './use-case.js';
+import { useCase, type App, type Session } from './use-case.js';
 
 /** The phase machine per role (state/queries/guidance.ts); `all` gets the planner's view. */
 function guidance(state: State, role: Role, agent: string, now: number): { status: string; instruction: string } & Record<string, unknown> {
   if (role === 'implementer') return implementerGuidance(state, agent, now);
   if (role === 'reviewer') return reviewerGuidance(state);
   return plannerGuidance(state);
+}
+
+/** Is `dir` inside the repository the app serves (its work tree or one of its linked worktrees)? */
+function servesRepo(app: App, dir: string): boolean {
+  try {
+    return discoverRepo(dir).commonDir === app.repo.commonDir;
+  } catch (err) {
+    if (isLockstepError(err, 'NOT_A_GIT_REPO')) return false;
+    throw err;
+  }
 }
 
 /** The session a server starts with: --role/--agent (or LOCKSTEP_ROLE/LOCKSTEP_AGENT), each checked. */
@@ -38,9 +49,13 @@ export const coordinationInit = useCase({
     role: ROLE_INPUT,
     name: AgentName.optional(),
     type: z.enum(['claude', 'codex', 'other']).optional(),
+    repo: z.string().min(1).max(4096).optional().describe('Started outside a repository: its path'),
   }),
   async run(app, input, { session }) {
     const role = parseRole(input.role);
+    if (input.repo !== undefined && !servesRepo(app, input.repo)) {
+      throw new LockstepError('INVALID_INPUT', `this server serves ${app.repo.workTree ?? app.repo.commonDir}, not ${input.repo}; start another server for that repository`, { repo: input.repo });
+    }
     if (session.role && session.role !== role) {
       throw new LockstepError('IDENTITY_MISMATCH', `this server is bound to role ${session.role}; start another server for role ${role}`, { bound: session.role, given: role });
     }

@@ -5,18 +5,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorBody, LockstepError } from '../errors.js';
+import { errorBody, isLockstepError, LockstepError } from '../errors.js';
 import { runGit } from '../git/cli.js';
 import { configValue } from '../git/config.js';
 import { discoverRepo, type GitRepo } from '../git/repo.js';
 import { guardStatus, installGuard, resolveHooksDir, uninstallGuard } from '../setup/guard.js';
+import { excludeLocally } from '../git/exclude.js';
 import {
+  approveClaude,
   BLOCK_BEGIN,
   BLOCK_END,
   BLOCK_FILES,
   blockState,
   blockTarget,
+  claudeApproved,
   claudeEntryState,
+  claudeLocalEntries,
+  claudeLocalSettings,
   claudeProjectConfig,
   claudeUserConfig,
   codexConfig,
@@ -25,6 +30,7 @@ import {
   enableBlock,
   installClaude,
   installCodex,
+  unapproveClaude,
   uninstallClaude,
   uninstallCodex,
   type EditResult,
@@ -76,14 +82,48 @@ export function nameOf(value: string | undefined): string {
   return name;
 }
 
+export interface TargetFlags {
+  claude: boolean;
+  codex: boolean;
+  all: boolean;
+}
+
 /** Claude Code's file for the scope, Codex's one config (~/.codex/config.toml or $CODEX_HOME); --claude/--codex pick, default both. */
-export function targetsFor(flags: { claude: boolean; codex: boolean; all: boolean }, scope: Scope, repoDir: string): Target[] {
+export function targetsFor(flags: TargetFlags, scope: Scope, repoDir: string): Target[] {
   const both = flags.all || (!flags.claude && !flags.codex);
   const out: Target[] = [];
   const home = os.homedir();
   if (both || flags.claude) out.push({ agent: 'claude', scope, file: scope === 'user' ? claudeUserConfig(home) : claudeProjectConfig(repoRoot(repoDir)) });
   if (both || flags.codex) out.push({ agent: 'codex', scope: 'user', file: codexConfig(home, process.env.CODEX_HOME) });
   return out;
+}
+
+/**
+ * What uninstall looks at: with --scope, that scope; without, every place install writes: Claude
+ * Code's project .mcp.json (when run in a repository) and ~/.claude.json, and Codex's config.
+ */
+export function uninstallTargets(flags: TargetFlags, scope: string | undefined, repoDir: string): Target[] {
+  if (scope !== undefined) return targetsFor(flags, scopeOf(scope), repoDir);
+  const both = flags.all || (!flags.claude && !flags.codex);
+  const home = os.homedir();
+  const out: Target[] = [];
+  if (both || flags.claude) {
+    const root = rootIfRepository(repoDir);
+    if (root) out.push({ agent: 'claude', scope: 'project', file: claudeProjectConfig(root) });
+    out.push({ agent: 'claude', scope: 'user', file: claudeUserConfig(home) });
+  }
+  if (both || flags.codex) out.push({ agent: 'codex', scope: 'user', file: codexConfig(home, process.env.CODEX_HOME) });
+  return out;
+}
+
+/** The work tree root of the repository `dir` is in, or null outside one (or in a bare one). */
+function rootIfRepository(dir: string): string | null {
+  try {
+    return discoverRepo(dir).workTree;
+  } catch (err) {
+    if (isLockstepError(err, 'NOT_A_GIT_REPO')) return null;
+    throw err;
+  }
 }
 
 export interface ServerFlags {
@@ -145,9 +185,36 @@ export function installInto(targets: Target[], name: string, args: string[]): { 
   return { entry, results };
 }
 
-/** Remove exactly our entry from each target (a project .mcp.json or a config.toml left empty is deleted). */
+/**
+ * Remove exactly our entry from each target (a project .mcp.json or a config.toml left empty is
+ * deleted), and a project server's approval with it.
+ */
 export function uninstallFrom(targets: Target[], name: string): TargetResult[] {
-  return targets.map((t) => ({ ...t, ...(t.agent === 'claude' ? uninstallClaude(t.file, name, t.scope === 'project') : uninstallCodex(t.file, name, true)) }));
+  return targets.map((t) => {
+    if (t.agent === 'codex') return { ...t, ...uninstallCodex(t.file, name, true) };
+    if (t.scope === 'project') unapproveClaude(claudeLocalSettings(path.dirname(t.file)), name);
+    return { ...t, ...uninstallClaude(t.file, name, t.scope === 'project') };
+  });
+}
+
+/** Entries of `name` that install did not write and uninstall leaves: Claude Code's local scope, per project. */
+export function remainingEntries(name: string): { where: string; remove: string }[] {
+  return claudeLocalEntries(claudeUserConfig(os.homedir()), name).map((dir) => ({ where: `Claude Code local scope of ${dir} (in ~/.claude.json)`, remove: `cd ${dir} && claude mcp remove ${name} -s local` }));
+}
+
+/** Is the project server approved in Claude Code (it asks before starting a project .mcp.json server)? */
+export function projectApproved(root: string, name: string): boolean {
+  return claudeApproved(claudeLocalSettings(root), name);
+}
+
+/**
+ * Approve the project server for this checkout, as accepting Claude Code's prompt would: its name in
+ * .claude/settings.local.json, which stays out of git (info/exclude).
+ */
+export function approveProject(root: string, name: string): EditResult {
+  const r = approveClaude(claudeLocalSettings(root), name);
+  excludeLocally(discoverRepo(root).commonDir, '/.claude/settings.local.json');
+  return r;
 }
 
 export type InstallRow = { agent: 'claude' | 'codex'; scope: Scope } & EntryState & { error?: { code: string; message: string } };

@@ -11,7 +11,7 @@ export abstract class TargetCommand extends BaseCommand {
   name = Option.String('--name', { description: 'Server name in the configs (default lockstep)' });
 
   targets(): Target[] {
-    return targetsFor({ claude: this.claude, codex: this.codex, all: this.all }, scopeOf(this.scope), this.repo ?? process.cwd());
+    return targetsFor({ claude: this.claude, codex: this.codex, all: this.all }, scopeOf(this.scope), this.repoDir());
   }
 
   serverName(): string {

@@ -1,9 +1,9 @@
 // Starting a real `lockstep server` process and talking to it through the MCP SDK client, as an
 // agent would. Used by the demo, the tests and the benchmarks.
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** The built CLI entry point (dist/), whichever of src/ or dist/ this module runs from. */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -20,7 +20,12 @@ export class ToolError extends Error {
 }
 
 export interface AgentClientOptions {
-  repo: string;
+  /** Passed as --repo; omit to start the server in `cwd` as a client would. */
+  repo?: string;
+  /** The server's working directory (default: this process's). */
+  cwd?: string;
+  /** Workspace folders the client offers as MCP roots (roots/list); none: no roots capability. */
+  roots?: string[];
   role?: string;
   agent?: string;
   env?: Record<string, string>;
@@ -32,23 +37,36 @@ export interface AgentClientOptions {
 }
 
 export class AgentClient {
+  private roots: string[];
+
   private constructor(
     readonly client: Client,
     readonly transport: StdioClientTransport,
-  ) {}
+    roots: string[],
+  ) {
+    this.roots = roots;
+  }
 
   static async start(opts: AgentClientOptions): Promise<AgentClient> {
-    const args = [...(opts.nodeArgs ?? []), CLI_PATH, 'server', '--repo', opts.repo];
+    const args = [...(opts.nodeArgs ?? []), CLI_PATH, 'server', ...(opts.repo === undefined ? [] : ['--repo', opts.repo])];
     if (opts.role) args.push('--role', opts.role);
     if (opts.agent) args.push('--agent', opts.agent);
     args.push(...(opts.extraArgs ?? []));
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('LOCKSTEP_')) env[k] = v;
     Object.assign(env, opts.env);
-    const transport = new StdioClientTransport({ command: process.execPath, args, env, stderr: opts.stderr ?? 'inherit' });
-    const client = new Client({ name: `lockstep-${opts.agent ?? 'agent'}`, version: '1.0.0' });
+    const transport = new StdioClientTransport({ command: process.execPath, args, env, cwd: opts.cwd, stderr: opts.stderr ?? 'inherit' });
+    const client = new Client({ name: `lockstep-${opts.agent ?? 'agent'}`, version: '1.0.0' }, opts.roots ? { capabilities: { roots: { listChanged: true } } } : undefined);
+    const agent = new AgentClient(client, transport, opts.roots ?? []);
+    if (opts.roots) client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: agent.roots.map((dir) => ({ uri: pathToFileURL(dir).href, name: dir })) }));
     await client.connect(transport);
-    return new AgentClient(client, transport);
+    return agent;
+  }
+
+  /** Change the workspace roots and tell the server (roots/list_changed). */
+  async setRoots(dirs: string[]): Promise<void> {
+    this.roots = dirs;
+    await this.client.sendRootsListChanged();
   }
 
   /** The raw tool result (isError included). */

@@ -5,7 +5,8 @@
 // conflict markers, stages and MERGE_HEAD, so a plain `git commit` there makes the two-parent commit.
 import fs from 'node:fs';
 import path from 'node:path';
-import git, { type PromiseFsClient } from 'isomorphic-git';
+import type { PromiseFsClient } from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import { commondirFs } from './commondir-fs.js';
 import { configValue } from './config.js';
 import { LockstepError } from '../errors.js';
@@ -152,16 +153,19 @@ class Objects {
   }
 
   async treeOf(commit: string): Promise<string> {
+    const git = await isoGit();
     const { commit: c } = await git.readCommit({ fs: this.fs, gitdir: this.repo.commonDir, oid: commit, cache: this.cache });
     return c.tree;
   }
 
   async entries(tree: string): Promise<Map<string, { mode: string; oid: string; type: string }>> {
+    const git = await isoGit();
     const { tree: list } = await git.readTree({ fs: this.fs, gitdir: this.repo.commonDir, oid: tree, cache: this.cache });
     return new Map(list.map((e) => [e.path, { mode: e.mode, oid: e.oid, type: e.type }]));
   }
 
   async blob(oid: string): Promise<Uint8Array> {
+    const git = await isoGit();
     const { blob } = await git.readBlob({ fs: this.fs, gitdir: this.repo.commonDir, oid, cache: this.cache });
     return blob;
   }
@@ -202,6 +206,7 @@ class Objects {
 
 /** Tracked files that differ from HEAD or the index (untracked files are not dirt). */
 async function dirtyFiles(repo: GitRepo, co: Checkout): Promise<string[]> {
+  const git = await isoGit();
   const rows = await git.statusMatrix({
     fs: commondirFs(repoOf(repo, co)),
     dir: co.root,
@@ -276,6 +281,7 @@ async function applyToCheckout(repo: GitRepo, co: Checkout, objects: Objects, ch
     else fs.writeFileSync(file, content, { mode: c.after.mode === '100755' ? 0o755 : 0o644 });
     written.push(c.path);
   }
+  const git = await isoGit();
   for (const p of removed) await git.remove({ fs: isoFs, dir: co.root, gitdir: co.gitDir, filepath: p, cache });
   // One index write for all the files, with their real stat data so git does not rehash them.
   if (written.length) await git.add({ fs: isoFs, dir: co.root, gitdir: co.gitDir, filepath: written, cache, force: true });
@@ -300,6 +306,7 @@ export async function mergeBranch(repo: GitRepo, req: MergeRequest): Promise<Mer
     if (!theirs) return { ...sides, status: 'branch_missing', missing: branch };
     const ours = readRef(repo, intoRef);
     if (!ours) return { ...sides, status: 'branch_missing', missing: into };
+    const git = await isoGit();
     const bases = await git.findMergeBase({ fs: objects.fs, gitdir: repo.commonDir, oids: [ours, theirs], cache: objects.cache });
     if (bases.length !== 1) return { ...sides, status: 'needs_rebase', bases };
     const base = bases[0]!;
@@ -401,6 +408,7 @@ async function prepareResolution(
   const wtFs = commondirFs(repoOf(repo, wt));
   const agentTip = readRef(repo, `refs/heads/${branch}`)!;
   await withIndexLock(wt.gitDir, async () => {
+    const git = await isoGit();
     let conflicts: { filepaths: string[] } | undefined;
     try {
       // Names, not oids, so the markers read `<<<<<<< lockstep/<agent>` / `>>>>>>> <into>`.

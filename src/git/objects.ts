@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import { commondirFs } from './commondir-fs.js';
 import { LockstepError } from '../errors.js';
 import { PackSet } from './pack.js';
@@ -69,6 +69,7 @@ export class ObjectStore {
       const found = this.readSync(oid);
       if (found) return found;
       try {
+        const git = await isoGit();
         const res = await git.readObject({ fs: this.isoFs, gitdir: this.repo.gitDir, oid, format: 'content', cache: this.isoCache });
         return { type: res.type as ObjectType, data: Buffer.from(res.object as Uint8Array) };
       } catch (err) {

@@ -3,7 +3,8 @@
 // admin dir `<commonDir>/worktrees/<agent>`. Branch refs move only through our CAS (refs.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import git from 'isomorphic-git';
+import { isoGit } from './iso.js';
+import { excludeLocally } from './exclude.js';
 import { runGit } from './cli.js';
 import { commondirFs } from './commondir-fs.js';
 import { LockstepError } from '../errors.js';
@@ -142,17 +143,9 @@ function mainRootOrCommon(repo: GitRepo): string {
   }
 }
 
-/** Keep `.lockstep/` out of the main checkout's `git status` (same line host/files.ts adds). */
-function ensureExcluded(commonDir: string): void {
-  const file = path.join(commonDir, 'info', 'exclude');
-  const text = readText(file) ?? '';
-  if (text.split('\n').some((l) => ['.lockstep/', '.lockstep', '/.lockstep/', '/.lockstep'].includes(l.trim()))) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}.lockstep/\n`);
-}
-
 /** A commit id for `base`: a branch or ref name, or an oid; default the main worktree's HEAD. */
 async function resolveBase(repo: GitRepo, base: string | undefined): Promise<string> {
+  const git = await isoGit();
   const fsc = commondirFs(repo);
   let oid: string;
   if (base === undefined) {
@@ -224,7 +217,7 @@ export interface CreatedWorktree {
 /** A linked worktree for `agent` on `lockstep/<agent>`; resumes an existing branch, never resets it. */
 export async function createWorktree(repo: GitRepo, agent: string, opts: { base?: string } = {}): Promise<CreatedWorktree> {
   const p = worktreePaths(repo, agent);
-  ensureExcluded(repo.commonDir);
+  excludeLocally(repo.commonDir, '.lockstep/');
   const state = health(p);
   if (state === 'healthy') {
     const head = readRef(repo, p.ref);
@@ -269,6 +262,7 @@ async function populate(repo: GitRepo, p: AgentWorktreePaths): Promise<void> {
   const run = runGit(['--git-dir', p.admin, '--work-tree', p.dir, 'read-tree', '-u', '--reset', p.ref], p.dir, env);
   if (run === null) {
     const wt: GitRepo = { workTree: p.dir, gitDir: p.admin, commonDir: repo.commonDir };
+    const git = await isoGit();
     await git.checkout({ fs: commondirFs(wt), dir: p.dir, gitdir: p.admin, ref: p.branch, noUpdateHead: true, force: true, cache });
     return;
   }
@@ -290,6 +284,7 @@ export async function aheadBehind(repo: GitRepo, a: string, b: string): Promise<
   const load = async (oid: string) => {
     let c = info.get(oid);
     if (!c) {
+      const git = await isoGit();
       const r = await git.readCommit({ fs: fsc, gitdir: repo.commonDir, oid, cache });
       c = { time: r.commit.committer.timestamp, parents: r.commit.parent };
       info.set(oid, c);
@@ -325,6 +320,7 @@ export async function aheadBehind(repo: GitRepo, a: string, b: string): Promise<
 export async function changedFiles(repo: GitRepo, from: string, to: string): Promise<string[]> {
   if (from === to) return [];
   const fsc = commondirFs(repo);
+  const git = await isoGit();
   const files = (await git.walk({
     fs: fsc,
     gitdir: repo.commonDir,
@@ -374,6 +370,7 @@ export function targetTip(repo: GitRepo, target: string): string {
 }
 
 export async function mergeBaseOf(repo: GitRepo, a: string, b: string): Promise<string | null> {
+  const git = await isoGit();
   const bases = (await git.findMergeBase({ fs: commondirFs(repo), gitdir: repo.commonDir, oids: [a, b], cache })) as string[];
   return bases[0] ?? null;
 }
@@ -392,6 +389,7 @@ export async function worktreeStatus(repo: GitRepo, agent: string, target?: stri
   const { ahead, behind } = await aheadBehind(repo, head, intoTip);
   const changed = mergeBase ? await changedFiles(repo, mergeBase, head) : [];
   const wt: GitRepo = { workTree: p.dir, gitDir: p.admin, commonDir: repo.commonDir };
+  const git = await isoGit();
   const matrix = await git.statusMatrix({ fs: commondirFs(wt), dir: p.dir, gitdir: p.admin, cache });
   const uncommitted: string[] = [];
   const untracked: string[] = [];
@@ -459,6 +457,7 @@ export async function cleanupWorktrees(repo: GitRepo, opts: { dryRun?: boolean; 
       report.kept.push({ branch, tip, reason: `checked out in ${at}` });
       continue;
     }
+    const git = await isoGit();
     const merged = tip === intoTip || (await git.isDescendent({ fs: fsc, gitdir: repo.commonDir, oid: intoTip, ancestor: tip, depth: -1, cache }));
     if (!merged) {
       const { ahead } = await aheadBehind(repo, tip, intoTip);

@@ -128,22 +128,31 @@ export interface RunResult {
   stderrTruncated: boolean;
 }
 
-/** The executable a bare name means on the server's own PATH (an agent's env cannot redirect it). */
-function whichOnServerPath(name: string): string {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, name);
+/** The executable a program name means: a path as it is, a bare name on the server's own PATH (an agent's env cannot redirect it). */
+export function findProgram(name: string): string | undefined {
+  const executable = (candidate: string) => {
     const st = fs.statSync(candidate, { throwIfNoEntry: false });
-    if (!st?.isFile()) continue;
+    if (!st?.isFile()) return false;
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
+      return true;
     } catch (err) {
       // Not executable by us: keep looking further down PATH, as a shell does.
       if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+      return false;
     }
+  };
+  if (name.includes('/')) return executable(name) ? name : undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir !== '' && executable(path.join(dir, name))) return path.join(dir, name);
   }
-  throw new LockstepError('COMMAND_FAILED_TO_START', `${name} was not found on the server's PATH; install it (tool_install) or check the name`, { command: name });
+  return undefined;
+}
+
+function whichOnServerPath(name: string): string {
+  const found = findProgram(name);
+  if (found === undefined) throw new LockstepError('COMMAND_FAILED_TO_START', `${name} was not found on the server's PATH; install it (tool_install) or check the name`, { command: name });
+  return found;
 }
 
 /** In allowlist mode: argv[0] must be listed, and is resolved on the server's PATH. */

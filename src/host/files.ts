@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LockstepError } from '../errors.js';
+import { excludeLocally } from '../git/exclude.js';
 
 export interface HostConfig {
   /** The repository's work tree: relative paths resolve against it, never the server's cwd. */
@@ -152,7 +153,8 @@ function checkPathText(p: string): void {
  */
 export function resolvePath(ws: HostConfig, p: string): string {
   checkPathText(p);
-  const real = realTarget(path.resolve(ws.root, p));
+  // `~` and `~/x` mean the home directory, as in a shell (then the strict roots apply as to any path).
+  const real = realTarget(path.resolve(ws.root, expandHome(p)));
   if (ws.mode === 'strict' && !ws.roots.some((r) => isInside(real, r))) {
     throw new LockstepError('PATH_OUTSIDE_ROOTS', `${p} resolves to ${real}, outside the allowed roots (${ws.roots.join(', ')}); use a path inside them`, { path: p, real, roots: ws.roots });
   }
@@ -313,20 +315,6 @@ function artifactReal(dir: string, target: string, name: string): string {
   return real;
 }
 
-const excluded = new Set<string>();
-
-/** Keep `.lockstep/` out of `git status`: one line in the common dir's info/exclude, added once. */
-export function ensureExcluded(commonDir: string): void {
-  if (excluded.has(commonDir)) return;
-  const file = path.join(commonDir, 'info', 'exclude');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  if (!text.split('\n').some((l) => ['.lockstep/', '.lockstep', '/.lockstep/', '/.lockstep'].includes(l.trim()))) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}.lockstep/\n`);
-  }
-  excluded.add(commonDir);
-}
-
 export function readArtifact(ws: HostConfig, name: string, opts: ReadOptions = {}): ReadResult {
   const { dir, target } = artifactPath(ws, name);
   if (!fs.existsSync(dir)) throw new LockstepError('FILE_NOT_FOUND', `artifact ${name} does not exist (no artifact was written yet); check the name`, { path: name });
@@ -336,7 +324,8 @@ export function readArtifact(ws: HostConfig, name: string, opts: ReadOptions = {
 
 export function writeArtifact(ws: HostConfig, name: string, content: string, opts: WriteOptions = {}): WriteResult {
   const { dir, target } = artifactPath(ws, name);
-  ensureExcluded(ws.commonDir);
+  // Artifacts stay out of `git status`: one line in the common dir's info/exclude.
+  excludeLocally(ws.commonDir, '.lockstep/');
   fs.mkdirSync(dir, { recursive: true });
   const real = artifactReal(dir, target, name);
   return writeReal(real, name, content, opts);

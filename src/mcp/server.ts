@@ -3,21 +3,26 @@
 // included) carries a stable code.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListToolsRequestSchema, RootsListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Lockstep } from '../app/lockstep.js';
 import { checkRoleCode, hasRoleCodes, parseRole, type RoleCodes } from '../app/session.js';
 import type { Session } from '../app/use-case.js';
-import { LockstepError } from '../errors.js';
+import { useCases } from '../app/use-cases.js';
+import { isLockstepError, LockstepError } from '../errors.js';
 import type { Role } from '../state/core/schema.js';
 import { VERSION } from '../version.js';
 import { errorResult } from './errors.js';
 import { listTools } from './list.js';
 import { getPrompt, listPrompts } from './prompts.js';
+import { Repository } from './repository.js';
 import type { ToolDecl } from './tool.js';
 import { ALL_TOOLS } from './tools/index.js';
 
 export interface ServerOptions {
-  app: Lockstep;
+  /** Opens the app for a repository directory, with this server's flags (NOT_A_GIT_REPO when there is none). */
+  open: (dir: string) => Lockstep;
+  /** Where the server looks first: --repo, else its working directory. */
+  dir: string;
   session: Session;
   /** LOCKSTEP_ROLE_CODE_<ROLE>: when set, role_code is required on every call of that role. */
   roleCodes?: RoleCodes;
@@ -39,10 +44,37 @@ function callRole(session: Session, tool: ToolDecl, args: Record<string, unknown
   return parseRole(args.role);
 }
 
-export function createServer(opts: ServerOptions): Server {
-  const { app, session } = opts;
+/** The app for `dir`, or undefined when it is in no repository (the server then looks in the client's roots). */
+function openIfRepository(open: (dir: string) => Lockstep, dir: string): Lockstep | undefined {
+  try {
+    return open(dir);
+  } catch (err) {
+    if (isLockstepError(err, 'NOT_A_GIT_REPO')) return undefined;
+    throw err;
+  }
+}
+
+export function createServer(opts: ServerOptions): { server: Server; repository: Repository } {
+  const { session } = opts;
   const server = new Server({ name: 'lockstep', version: VERSION }, { capabilities: { tools: { listChanged: true }, prompts: {} }, instructions: INSTRUCTIONS });
   const byName = new Map(ALL_TOOLS.map((t) => [t.name, t]));
+  // A role given at start (--role, LOCKSTEP_ROLE) binds at once, with a generated name when none was given,
+  // and registers the agent with this process: implementer_list and status see it before its first call.
+  const bindAtStart = async (app: Lockstep) => {
+    if (!session.role) return;
+    const before = session.agent;
+    await app.call(useCases.coordinationInit, { role: session.role, name: session.agent }, { who: { agent: session.agent ?? '', role: session.role }, session });
+    if (session.agent !== before) await server.sendToolListChanged().catch(() => undefined);
+  };
+  const repository = new Repository(opts.open, opts.dir, openIfRepository(opts.open, opts.dir), (app) =>
+    bindAtStart(app).catch((err: unknown) => void process.stderr.write(`lockstep: could not register ${session.agent ?? 'the agent'}: ${(err as Error).message}\n`)),
+  );
+  const listRoots = () => (server.getClientCapabilities()?.roots ? () => server.listRoots() : undefined);
+  server.oninitialized = () => repository.start(listRoots());
+  server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+    const list = listRoots();
+    if (list) void repository.lookIn(list);
+  });
 
   const codes = opts.roleCodes ?? {};
   const roleCodeRequired = () => (session.role === undefined ? hasRoleCodes(codes) : codes[session.role] !== undefined);
@@ -55,6 +87,7 @@ export function createServer(opts: ServerOptions): Server {
   // The one handler of every tool: role code, role, identity, then the use case through app.call.
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     try {
+      await repository.ready();
       const tool = disabled.has(request.params.name) ? undefined : byName.get(request.params.name);
       if (!tool) throw new LockstepError('INVALID_INPUT', `unknown tool ${request.params.name}; tools/list shows what your role can call`, { tool: request.params.name });
       // The role code comes first (as in swarm-mcp): a caller without it learns nothing else.
@@ -62,13 +95,15 @@ export function createServer(opts: ServerOptions): Server {
       checkRoleCode(codes, callRole(session, tool, args), roleCode);
       const role = session.role;
       if (role && role !== 'all' && !tool.roles.includes(role)) {
-        throw new LockstepError('ROLE_FORBIDDEN', `${tool.name} is not a ${role} tool (it is for: ${tool.roles.join(', ')})`, { tool: tool.name, role });
+        throw new LockstepError('ROLE_FORBIDDEN', `${tool.name} is not ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} tool (it is for: ${tool.roles.join(', ') || 'role all'})`, { tool: tool.name, role });
       }
       if (tool.needsIdentity !== false && (!session.agent || !role)) {
         throw new LockstepError('IDENTITY_REQUIRED', 'call coordination_init({role, name}) first, or start the server with --role and --agent');
       }
       const token = request.params._meta?.progressToken;
       const bound = `${session.role}/${session.agent}`;
+      // coordination_init may name the repository of a server started outside one.
+      const app = tool.name === 'coordination_init' && typeof args.repo === 'string' ? await repository.use(args.repo) : await repository.get();
       const result = await app.call(tool.useCase, args, {
         who: { agent: session.agent ?? '', role: role ?? 'all' },
         session,
@@ -88,14 +123,14 @@ export function createServer(opts: ServerOptions): Server {
       return errorResult(err);
     }
   });
-  return server;
+  return { server, repository };
 }
 
 /** Serve MCP over stdio until stdin closes. stdout carries only the protocol. */
 export async function serveStdio(opts: ServerOptions): Promise<void> {
   // Anything that logs to stdout would corrupt the protocol stream.
   console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
-  const server = createServer(opts);
+  const { server, repository } = createServer(opts);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
@@ -103,6 +138,6 @@ export async function serveStdio(opts: ServerOptions): Promise<void> {
   });
   await server.connect(transport);
   await closed;
-  opts.app.close();
+  repository.close();
   await server.close();
 }

@@ -148,6 +148,54 @@ function entryState(file: string, entry: unknown): EntryState {
   return { file, installed: true, entry: { command, args }, runnable: exists(command) && (script === undefined || exists(script)) };
 }
 
+/** Claude Code's local, uncommitted project settings: where a project .mcp.json server is approved. */
+export function claudeLocalSettings(repoRoot: string): string {
+  return path.join(repoRoot, '.claude', 'settings.local.json');
+}
+
+function readSettings(file: string): { text: string | undefined; doc: JsonObject; enabled: string[] } {
+  const { text, doc } = readJson(file);
+  const enabled = doc.enabledMcpjsonServers;
+  if (enabled !== undefined && !(Array.isArray(enabled) && enabled.every((n) => typeof n === 'string'))) throw invalid(file, '"enabledMcpjsonServers" is not a list of names');
+  return { text, doc, enabled: (enabled as string[] | undefined) ?? [] };
+}
+
+/** Is the project server `name` approved (listed in enabledMcpjsonServers, or all project servers enabled)? */
+export function claudeApproved(file: string, name: string): boolean {
+  const { doc, enabled } = readSettings(file);
+  return doc.enableAllProjectMcpServers === true || enabled.includes(name);
+}
+
+/** Approve the project server `name` for this checkout: add it to enabledMcpjsonServers, keeping every other key. */
+export function approveClaude(file: string, name: string): EditResult {
+  const { text, doc, enabled } = readSettings(file);
+  if (enabled.includes(name)) return { file, action: 'unchanged' };
+  writeText(file, jsonText({ ...doc, enabledMcpjsonServers: [...enabled, name] }));
+  return { file, action: text === undefined ? 'created' : 'updated' };
+}
+
+/** Take `name` out of enabledMcpjsonServers; a file left empty is deleted (approve created it). */
+export function unapproveClaude(file: string, name: string): EditResult {
+  const { text, doc, enabled } = readSettings(file);
+  if (text === undefined || !enabled.includes(name)) return { file, action: 'absent' };
+  const rest = enabled.filter((n) => n !== name);
+  const next: JsonObject = { ...doc, enabledMcpjsonServers: rest };
+  if (rest.length === 0) delete next.enabledMcpjsonServers;
+  if (Object.keys(next).length === 0 && deletable(file)) {
+    removeFile(file);
+    return { file, action: 'removed', deletedFile: true };
+  }
+  writeText(file, jsonText(next));
+  return { file, action: 'removed' };
+}
+
+/** Projects whose Claude Code local scope (`claude mcp add`, in ~/.claude.json `projects`) has a server `name`. */
+export function claudeLocalEntries(userConfig: string, name: string): string[] {
+  const { text, doc } = readJson(userConfig);
+  if (text === undefined || !isObject(doc.projects)) return [];
+  return Object.entries(doc.projects).flatMap(([dir, p]) => (isObject(p) && isObject(p.mcpServers) && Object.hasOwn(p.mcpServers, name) ? [dir] : []));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Codex: `[mcp_servers.<name>]` in config.toml. smol-toml parses and stringifies but drops comments, so we
 // replace only our table's text span and check the result by parsing it again: everything else keeps its bytes.

@@ -161,45 +161,48 @@ function parsePane(out: string, a: AgentLaunch): StartedPane {
   return { agent: a.agent, title: a.title, pane, pid: Number(pid) };
 }
 
-/** The command part of new-session/new-window/split-window: sh with the script, as argv. */
-function paneCommand(a: AgentLaunch): string[] {
-  return ['-c', a.cwd, '--', '/bin/sh', '-c', agentScript(a)];
-}
+/**
+ * Panes start with a placeholder, get remain-on-exit, and only then run the agent (respawn-pane):
+ * an agent that exits at once leaves its pane dead but readable, with its exit status, instead of
+ * taking the window (and a new session's tmux server) down before anything could be set.
+ */
+const PLACEHOLDER = ['/bin/sh', '-c', 'exec sleep 2147483647'];
 
-/** Keep a pane whose agent exited, so its last output stays readable (a window option, set on that window only). */
-async function keepOnExit(t: TmuxServer, p: StartedPane): Promise<void> {
-  try {
-    await tmux(t, ['set-option', '-w', '-t', p.pane, 'remain-on-exit', 'on']);
-  } catch (err) {
-    if (!(err instanceof LockstepError)) throw err;
-    throw new LockstepError('LAUNCH_FAILED', `the command for ${p.agent} exited at once; run it by hand to see why (${err.message})`, { agent: p.agent });
-  }
+/** Keep the pane's window when its process exits (a window option, on that window only), then run the agent in it. */
+async function runIn(t: TmuxServer, placeholder: StartedPane, a: AgentLaunch): Promise<StartedPane> {
+  await tmux(t, ['set-option', '-w', '-t', placeholder.pane, 'remain-on-exit', 'on']);
+  await tmux(t, ['respawn-pane', '-k', '-t', placeholder.pane, '-c', a.cwd, '--', '/bin/sh', '-c', agentScript(a)]);
+  return parsePane(await tmux(t, ['display-message', '-p', '-t', placeholder.pane, PANE_FORMAT]), a);
 }
 
 /** A new detached session whose first window runs the agent; session-local options set. */
 export async function newSession(t: TmuxServer, session: string, a: AgentLaunch): Promise<StartedPane> {
-  const out = await tmux(t, ['new-session', '-d', '-P', '-F', PANE_FORMAT, '-s', session, '-n', a.title, ...paneCommand(a)]);
+  agentScript(a); // a bad command or env name fails before anything is made
+  const out = await tmux(t, ['new-session', '-d', '-P', '-F', PANE_FORMAT, '-s', session, '-n', a.title, '-c', a.cwd, '--', ...PLACEHOLDER]);
   const p = parsePane(out, a);
   // Targeted by the new pane: a session option set through a pane applies to that pane's session only.
   for (const [k, v] of SESSION_OPTIONS) await tmux(t, ['set-option', '-t', p.pane, k, v]);
-  await keepOnExit(t, p);
-  return p;
+  return runIn(t, p, a);
 }
 
 /** A new window at the end of the session running the agent. */
 export async function newWindow(t: TmuxServer, session: string, a: AgentLaunch): Promise<StartedPane> {
-  const out = await tmux(t, ['new-window', '-d', '-P', '-F', PANE_FORMAT, '-t', `${exact(session)}:`, '-n', a.title, ...paneCommand(a)]);
-  const p = parsePane(out, a);
-  await keepOnExit(t, p);
-  return p;
+  agentScript(a);
+  const out = await tmux(t, ['new-window', '-d', '-P', '-F', PANE_FORMAT, '-t', `${exact(session)}:`, '-n', a.title, '-c', a.cwd, '--', ...PLACEHOLDER]);
+  return runIn(t, parsePane(out, a), a);
 }
 
 /** A new pane split off `target` (a pane id) running the agent. */
 export async function splitPane(t: TmuxServer, target: string, a: AgentLaunch): Promise<StartedPane> {
-  const out = await tmux(t, ['split-window', '-d', '-P', '-F', PANE_FORMAT, '-t', target, ...paneCommand(a)]);
-  const p = parsePane(out, a);
-  await keepOnExit(t, p);
-  return p;
+  agentScript(a);
+  const out = await tmux(t, ['split-window', '-d', '-P', '-F', PANE_FORMAT, '-t', target, '-c', a.cwd, '--', ...PLACEHOLDER]);
+  return runIn(t, parsePane(out, a), a);
+}
+
+/** Whether the pane's agent has exited, and with which status (remain-on-exit keeps the pane). */
+export async function paneExit(t: TmuxServer, pane: string): Promise<{ dead: boolean; status?: number }> {
+  const [dead, status] = (await tmux(t, ['display-message', '-p', '-t', pane, '#{pane_dead} #{pane_dead_status}'])).trim().split(' ');
+  return dead === '1' ? { dead: true, status: status === undefined || status === '' ? undefined : Number(status) } : { dead: false };
 }
 
 /** A window in the session (created detached when missing), as launch_implementer needs. */
@@ -248,6 +251,8 @@ export interface TmuxLaunchResult {
   started: StartedPane[];
   /** Agents whose window was already there and running (a second run starts nothing twice). */
   kept: string[];
+  /** Agents that exited before their prompt could be pasted (so it was not); their windows stay, showing why. */
+  exited: { agent: string; pane: string; status?: number }[];
 }
 
 /** The panes layout puts every agent in one window of this name. */
@@ -255,7 +260,9 @@ export const PANES_WINDOW = 'agents';
 
 /**
  * Start the agents in a session (created detached when missing). In a reused session an agent whose
- * window is already running is kept; a window whose agent exited is replaced.
+ * window is already running is kept; a window whose agent exited is replaced. When tmux fails half
+ * way, what this run made is taken down again (the session, or the windows it added), so nothing
+ * half-made is left.
  */
 export async function launchTmux(opts: TmuxLaunchOptions): Promise<TmuxLaunchResult> {
   await requireTmux();
@@ -271,36 +278,51 @@ export async function launchTmux(opts: TmuxLaunchOptions): Promise<TmuxLaunchRes
     if (windows.some((w) => w.name === name && w.dead)) await tmux(t, ['kill-window', '-t', `${exact(session)}:${name}`]);
   };
 
-  if (opts.layout === 'windows') {
-    for (const a of opts.agents) {
-      if (running.has(a.title)) {
-        kept.push(a.agent);
-        continue;
+  try {
+    if (opts.layout === 'windows') {
+      for (const a of opts.agents) {
+        if (running.has(a.title)) {
+          kept.push(a.agent);
+          continue;
+        }
+        if (exists) await stale(a.title);
+        started.push(exists ? await newWindow(t, session, a) : await newSession(t, session, a));
+        exists = true;
       }
-      if (exists) await stale(a.title);
-      started.push(exists ? await newWindow(t, session, a) : await newSession(t, session, a));
-      exists = true;
+    } else if (running.has(PANES_WINDOW)) {
+      kept.push(...opts.agents.map((a) => a.agent));
+    } else {
+      if (exists) await stale(PANES_WINDOW);
+      const [first, ...rest] = opts.agents;
+      if (first) {
+        const head = { ...first, title: PANES_WINDOW };
+        const p = exists ? await newWindow(t, session, head) : await newSession(t, session, head);
+        started.push({ ...p, title: first.title });
+        for (const a of rest) started.push(await splitPane(t, p.pane, a));
+        await tmux(t, ['select-layout', '-t', p.pane, 'tiled']);
+      }
     }
-  } else if (running.has(PANES_WINDOW)) {
-    kept.push(...opts.agents.map((a) => a.agent));
-  } else {
-    if (exists) await stale(PANES_WINDOW);
-    const [first, ...rest] = opts.agents;
-    if (first) {
-      const head = { ...first, title: PANES_WINDOW };
-      const p = exists ? await newWindow(t, session, head) : await newSession(t, session, head);
-      started.push({ ...p, title: first.title });
-      for (const a of rest) started.push(await splitPane(t, p.pane, a));
-      await tmux(t, ['select-layout', '-t', p.pane, 'tiled']);
-    }
+  } catch (err) {
+    await undo(t, session, sessionCreated, started);
+    throw err;
   }
 
+  const exited: TmuxLaunchResult['exited'] = [];
   const prompted = started.filter((p) => opts.agents.find((a) => a.agent === p.agent)?.prompt);
-  if (prompted.length) {
-    await sleep(opts.promptDelayMs);
-    for (const p of prompted) await injectPrompt(t, p.pane, opts.agents.find((a) => a.agent === p.agent)!.prompt!);
+  if (prompted.length) await sleep(opts.promptDelayMs);
+  for (const p of prompted) {
+    const e = await paneExit(t, p.pane);
+    if (e.dead) exited.push({ agent: p.agent, pane: p.pane, status: e.status });
+    else await injectPrompt(t, p.pane, opts.agents.find((a) => a.agent === p.agent)!.prompt!);
   }
-  return { session, sessionCreated, started, kept };
+  return { session, sessionCreated, started, kept, exited };
+}
+
+/** Take down what a failed launch made: the session it created, or the panes it added to an existing one. */
+async function undo(t: TmuxServer, session: string, sessionCreated: boolean, started: StartedPane[]): Promise<void> {
+  const quiet = (args: string[]) => run('tmux', tmuxArgv(t, args));
+  if (sessionCreated) await quiet(['kill-session', '-t', exact(session)]);
+  else for (const p of started) await quiet(['kill-pane', '-t', p.pane]);
 }
 
 /** Attach the terminal to the session (or switch to it when already inside tmux); returns tmux's exit status. */

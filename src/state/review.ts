@@ -111,7 +111,7 @@ export interface ReviewOutcome {
   feedback?: string;
   details?: Detail[];
   summary?: string;
-  /** The task reserved for the submitter, when the planner reserved one. */
+  /** After an approval: the task reserved for the submitter, or the end (as task_approve tells the planner); null otherwise. */
   next: NextStep | null;
   task: Task;
 }
@@ -123,5 +123,5 @@ export function reviewOutcome(state: State, id: string, worker: string, now: num
   const r = task.review;
   const verdict = r?.verdict !== undefined && (task.status === 'done' || task.status === 'in_progress' || task.status === 'blocked') ? r.verdict : null;
   const reserved = verdict === 'approved' ? liveReservation(state, worker, now) : undefined;
-  return { verdict, score: r?.score, feedback: r?.feedback, details: r?.details, summary: r?.summary, next: reserved ? claimStep(reserved) : null, task };
+  return { verdict, score: r?.score, feedback: r?.feedback, details: r?.details, summary: r?.summary, next: verdict === 'approved' ? (reserved ? claimStep(reserved) : { type: 'end' }) : null, task };
 }

@@ -11,12 +11,19 @@ import { issueClosed } from './issues.js';
 import { noteChange } from './notes.js';
 import { isPlanner } from './roles.js';
 
-export const CLAIM_INSTRUCTIONS: Record<Task['complexity'], string> = {
+const CLAIM_INSTRUCTIONS: Record<Task['complexity'], string> = {
   simple: 'Simple task: implement it, then set status done with task_update.',
   medium: 'Medium task: implement it, then submit it for review.',
   complex: 'Complex task: discuss your approach with the planner before changing code, then submit for review.',
   critical: 'Critical task: get the planner to approve your approach BEFORE starting, then submit for review.',
 };
+
+/** What a claimer is told to do with the task: by its complexity, and for a worktree task where to work. */
+export function claimInstruction(task: Task): string {
+  const how = CLAIM_INSTRUCTIONS[task.complexity];
+  if (task.isolation !== 'worktree') return how;
+  return `${how} Isolation worktree: call worktree_create and do the work there, on your own branch (commit it); no file leases needed. The planner merges the branch after approval.`;
+}
 
 /** Dependencies that are not done yet; a task is ready only when this is empty. */
 export function openDependencies(state: State, task: Task, doneNow?: string): string[] {

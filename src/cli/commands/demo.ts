@@ -14,7 +14,7 @@ export class DemoCommand extends BaseCommand {
   dir = Option.String('--dir', { description: 'Where to create the scratch repository (default: a new temp dir)' });
 
   async run(): Promise<number> {
-    const r = await runDemo({ dir: this.dir, out: (line) => !this.json && this.context.stdout.write(`${line}\n`) });
+    const r = await runDemo({ dir: this.dir === undefined ? undefined : this.here(this.dir), out: (line) => !this.json && this.context.stdout.write(`${line}\n`) });
     if (this.json) this.print(r, '');
     return 0;
   }

@@ -14,7 +14,7 @@ export class DisableCommand extends BaseCommand {
   file = Option.String('--file', { description: FILE_HELP });
 
   async run(): Promise<number> {
-    const { files, results } = removeBlock(() => repoRoot(this.repo ?? process.cwd()), this.file);
+    const { files, results } = removeBlock(() => repoRoot(this.repoDir()), this.file === undefined ? undefined : this.here(this.file));
     const removed = results.filter((r) => r.action === 'removed');
     const human = removed.length
       ? removed.map((r) => `removed the coordination block from ${r.file}${r.deletedFile ? ' (it held nothing else and was deleted)' : ''}`).join('\n')

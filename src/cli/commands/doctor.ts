@@ -12,7 +12,7 @@ export class DoctorCommand extends BaseCommand {
   });
 
   async run(): Promise<number> {
-    const checks = await doctorChecks(this.repo ?? process.cwd());
+    const checks = await doctorChecks(this.repoDir());
     const human = table(checks.map((c) => [c.level, c.name, c.code ? `[${c.code}] ${c.detail}` : c.detail]));
     const ok = !checks.some((c) => c.level === 'fail');
     this.print({ ok, checks }, human);

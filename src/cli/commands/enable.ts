@@ -14,7 +14,7 @@ export class EnableCommand extends BaseCommand {
   file = Option.String('--file', { description: FILE_HELP });
 
   async run(): Promise<number> {
-    const block = writeBlock(repoRoot(this.repo ?? process.cwd()), this.file, false);
+    const block = writeBlock(repoRoot(this.repoDir()), this.file === undefined ? undefined : this.here(this.file), false);
     this.print(blockReport(block), blockLine(block));
     return 0;
   }

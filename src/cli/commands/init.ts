@@ -20,9 +20,9 @@ export class InitCommand extends BaseCommand {
   force = Option.Boolean('--force', false, { description: 'Rewrite an existing coordination block' });
 
   async run(): Promise<number> {
-    const root = repoRoot(this.repo ?? process.cwd());
+    const root = repoRoot(this.repoDir());
     const state = await initState(this.openApp(), this.cliIdentity());
-    const block = writeBlock(root, this.file, this.force);
+    const block = writeBlock(root, this.file === undefined ? undefined : this.here(this.file), this.force);
     const stateLine = state.created ? `created ${STATE_REF} (format ${state.format})` : `${STATE_REF} already exists (format ${state.format})`;
     this.print({ ...blockReport(block), state: { ref: STATE_REF, ...state } }, `${blockLine(block)}\n${stateLine}`);
     return 0;

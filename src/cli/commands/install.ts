@@ -1,6 +1,7 @@
 // `lockstep install`: register our MCP server in Claude Code and Codex configs.
+import path from 'node:path';
 import { Command, Option } from 'clipanion';
-import { installInto, serverArgs } from '../../app/setup.js';
+import { approveProject, installInto, projectApproved, serverArgs } from '../../app/setup.js';
 import { toolNames } from '../../mcp/server.js';
 import { label, report, TargetCommand } from '../targets.js';
 
@@ -33,6 +34,7 @@ export class InstallCommand extends TargetCommand {
   disableTools = Option.String('--disable-tools', { description: 'Server flag: tools to leave out, comma-separated' });
   waitDefault = Option.String('--wait-default-sec', { description: 'Server flag: default wait of blocking tools' });
   waitMax = Option.String('--wait-max-sec', { description: 'Server flag: longest wait of blocking tools' });
+  approve = Option.Boolean('--approve', false, { description: 'Claude Code project scope: approve the server for this checkout (.claude/settings.local.json, kept out of git)' });
 
   async run(): Promise<number> {
     const name = this.serverName();
@@ -41,8 +43,21 @@ export class InstallCommand extends TargetCommand {
     const said: Record<string, string> = { created: 'added to', updated: 'updated in', unchanged: 'already up to date in' };
     const lines = results.map((r) => `${label(r)}: ${name} ${said[r.action] ?? r.action} ${r.file}`);
     lines.push(`command: ${[entry.command, ...entry.args].map(shellWord).join(' ')}`);
+    // Claude Code starts a project .mcp.json server only once it is approved ("Pending approval" in `claude mcp list`).
+    const project = results.find((r) => r.agent === 'claude' && r.scope === 'project');
+    let approval: { approved: boolean; file?: string } | undefined;
+    if (project) {
+      const root = path.dirname(project.file);
+      if (this.approve) approval = { approved: true, file: approveProject(root, name).file };
+      else approval = { approved: projectApproved(root, name) };
+      lines.push(
+        approval.approved
+          ? `Claude Code: ${name} is approved for this checkout${approval.file ? ` (${approval.file}, kept out of git)` : ''}`
+          : `Claude Code asks before it starts a server from .mcp.json (\`claude mcp list\` shows it as Pending approval): start \`claude\` in ${root} and accept it, or run \`lockstep install --claude --approve\` to approve it for this checkout in .claude/settings.local.json (kept out of git)`,
+      );
+    }
     lines.push('next: `lockstep init` in a repository adds the coordination block to CLAUDE.md (or AGENTS.md) and creates the state ref');
-    this.print({ name, ...entry, results: results.map(report) }, lines.join('\n'));
+    this.print({ name, ...entry, results: results.map(report), ...(approval ? { approved: approval.approved } : {}) }, lines.join('\n'));
     return 0;
   }
 }

@@ -1,5 +1,4 @@
 // `lockstep macos`: the planner and implementers in macOS Terminal windows, through osascript.
-import path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { z } from 'zod';
 import { macosTeamScript, startMacosTeam } from '../../app/launch.js';
@@ -26,7 +25,7 @@ export class MacosCommand extends BaseCommand {
 
   async run(): Promise<number> {
     const implementers = parseInput(z.number().int().min(0).max(16), Number(this.implementers));
-    const team = { repo: path.resolve(this.repo ?? process.cwd()), plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts };
+    const team = { repo: this.repoDir(), plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts };
     if (this.printScript) {
       const script = macosTeamScript(team);
       this.print({ script }, script.join('\n'));

@@ -45,9 +45,10 @@ export class ServerCommand extends BaseCommand {
     const offset = Number(process.env.LOCKSTEP_CLOCK_OFFSET_MS ?? 0);
     const gcEvery = this.gcEvery === undefined ? undefined : parseInput(z.number().int().min(0), Number(this.gcEvery));
     const host = { mode: this.mode, roots: this.roots, commandMode: this.commandMode, commandAllow: this.commandAllow };
-    // A bad flag (INVALID_INPUT) fails here, before anything is served; BaseCommand prints error[CODE].
-    const app = new Lockstep({ dir: this.repo ?? process.cwd(), fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host });
-    await serveStdio({ app, session, roleCodes: readRoleCodes(process.env), disabledTools });
+    const open = (dir: string) => new Lockstep({ dir, fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host });
+    // Outside a repository the server still starts (it looks in the client's roots); a bad flag
+    // (INVALID_INPUT) fails here, before anything is served, and BaseCommand prints error[CODE].
+    await serveStdio({ open, dir: this.repoDir(), session, roleCodes: readRoleCodes(process.env), disabledTools });
     return 0;
   }
 }

@@ -1,5 +1,4 @@
 // `lockstep tmux`: a tmux session with a planner and N implementers, each with its identity and role prompt.
-import path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { z } from 'zod';
 import { attachTmuxTeam, DEFAULT_SESSION, startTmuxTeam } from '../../app/launch.js';
@@ -15,7 +14,7 @@ export class TmuxCommand extends BaseCommand {
   static override usage = Command.Usage({
     description: 'Start the planner and implementers in a tmux session',
     details:
-      'Creates the session (or reuses it: agents whose window is still running are kept) with a window per agent (--layout windows) or one window of panes (--layout panes). Each agent runs its command in the repository with LOCKSTEP_ROLE and LOCKSTEP_AGENT set (planner; impl-1..N), and its role prompt is pasted in once it started (--no-prompts to skip). Status bar options are set on this session only, never globally. A window whose agent exits stays open showing its output. There is no dashboard window: Lockstep has no dashboard yet (use `lockstep watch`). Attaches when run in a terminal; --no-attach leaves the session running in the background.',
+      'Creates the session (or reuses it: agents whose window is still running are kept) with a window per agent (--layout windows) or one window of panes (--layout panes). Each agent runs its command in the repository with LOCKSTEP_ROLE and LOCKSTEP_AGENT set (planner; impl-1..N), and its role prompt is pasted in once it started (--no-prompts to skip). Each command must be on PATH (LAUNCH_FAILED names the one that is not). Status bar options are set on this session only, never globally. A window whose agent exits stays open showing its output and exit status (exit 1 with LAUNCH_FAILED when one exits before its prompt); if tmux fails half way, what this run made is taken down again. There is no dashboard window: Lockstep has no dashboard yet (use `lockstep watch`). Attaches when run in a terminal; --no-attach leaves the session running in the background.',
     examples: [
       ['Claude plans, two Codex implementers', '$0 tmux --implementers 2'],
       ['Everything in one window', '$0 tmux --layout panes --planner-cmd claude --implementer-cmd claude'],
@@ -39,7 +38,7 @@ export class TmuxCommand extends BaseCommand {
     const implementers = parseInput(Count, Number(this.implementers));
     const promptDelayMs = parseInput(z.number().int().min(0).max(60_000), Number(this.promptDelay));
     const socket = this.socket === undefined ? undefined : parseInput(SessionName, this.socket);
-    const repo = path.resolve(this.repo ?? process.cwd());
+    const repo = this.repoDir();
     const r = await startTmuxTeam({ repo, plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts, session, socket, layout: this.layout, promptDelayMs });
     const lines = [
       `${r.sessionCreated ? 'Created' : 'Reused'} tmux session ${session}${socket ? ` (socket ${socket})` : ''}`,
@@ -49,6 +48,11 @@ export class TmuxCommand extends BaseCommand {
     const attach = this.attach && process.stdout.isTTY === true && process.stdin.isTTY === true && !this.json;
     if (!attach) lines.push(`Attach with: tmux ${socket ? `-L ${socket} ` : ''}attach -t ${session}`);
     this.print({ ...r, socket: socket ?? null }, lines.join('\n'));
+    // An agent that exited at once: its window stays, showing its output and exit status.
+    for (const e of r.exited) {
+      this.context.stderr.write(`error[LAUNCH_FAILED]: ${e.agent} exited at once${e.status === undefined ? '' : ` with status ${e.status}`}; its window in tmux session ${session} shows why\n`);
+    }
+    if (r.exited.length) return 1;
     return attach ? attachTmuxTeam(session, socket) : 0;
   }
 }

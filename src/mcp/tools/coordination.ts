@@ -5,7 +5,7 @@ import { EVERY_ROLE, tool } from '../tool.js';
 export const coordinationTools = [
   tool(useCases.coordinationInit, {
     title: 'Start coordinating',
-    description: 'Call first: binds your role and name (impl-N if omitted); returns your phase and next steps.',
+    description: 'Call first: bind your role and name (impl-N if omitted); get your phase and next steps.',
     roles: EVERY_ROLE,
     needsIdentity: false,
     annotations: { idempotentHint: true },

@@ -20,7 +20,7 @@ function submitText(r: Submitted): string {
 export const taskTools = [
   tool(useCases.taskCreate, {
     title: 'Create a task',
-    description: 'Add a todo task (T-XXXX), optionally in an issue with a spec doc; dependsOn must be done first.',
+    description: 'A todo task (T-XXXX), maybe in an issue with a spec doc; dependsOn tasks come first.',
     roles: ['planner'],
     text: ({ task }) => `Created ${task.id} (${task.complexity}): ${task.title}`,
   }),
@@ -78,9 +78,9 @@ export const taskTools = [
     title: 'Approve a task',
     description: "Approve a task in review (done) with score/details; reserveNext reserves the worker's next task.",
     roles: ['planner'],
-    text: (r) => {
+    text: (r, input) => {
       const next =
-        r.next === undefined
+        r.next === undefined || (r.next.type === 'end' && !input.reserveNext)
           ? ''
           : r.next.type === 'claim_task'
             ? ` Reserved ${r.next.task.id} for ${r.task.owner} until ${r.next.reservedUntil} (tier ${r.tier}, ${r.workerPoints} points).`

@@ -4,6 +4,7 @@ import { LockstepError } from '../../errors.js';
 import { defineOp } from '../core/op.js';
 import { isoTime } from '../core/ctx.js';
 import { paths } from '../core/layout.js';
+import { LAST_SEEN_EVERY_MS } from '../activity.js';
 import { nextAgentName } from '../agents.js';
 import { Agent, AgentName, Role } from '../core/schema.js';
 
@@ -43,6 +44,10 @@ export const agentRegister = defineOp({
       registeredAt: existing?.registeredAt ?? now,
       lastSeen: now,
     };
+    // Registering again as the same live process changes nothing worth a commit (a server bound by
+    // its flags registers at start, then its agent calls coordination_init).
+    const unchanged = existing !== undefined && ctx.now - Date.parse(existing.lastSeen) < LAST_SEEN_EVERY_MS && JSON.stringify({ ...existing, lastSeen: now }) === JSON.stringify(agent);
+    if (unchanged) return { changes: [], result: { agent: existing, created: false } };
     return {
       changes: [{ path: paths.agent(name), value: agent }],
       result: { agent, created: existing === undefined },

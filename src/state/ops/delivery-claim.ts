@@ -39,7 +39,7 @@ function take(state: State, d: Delivery, ctx: Ctx): OpResult<DeliveryClaimResult
   return {
     changes,
     result: { delivery, alreadyHeld: false, expiredFrom },
-    event: { subject: `${d.id} by ${ctx.actor}`, entities: [d.id, d.issue], data: { issue: d.issue, expiredFrom } },
+    event: { subject: d.id, entities: [d.id, d.issue], data: { issue: d.issue, expiredFrom } },
   };
 }
 

@@ -23,7 +23,8 @@ export interface ApproveResult {
   task: Task;
   allComplete: boolean;
   /** With reserveNext: the task reserved for the worker (or the one it already holds), or end. */
-  next?: NextStep;
+  /** The worker's next step: the task reserved for it, or the end (what its waiting submit learns too). */
+  next: NextStep;
   tier?: Tier;
   workerPoints?: number;
   consecutiveLowScores?: number;
@@ -40,7 +41,7 @@ export const taskApprove = defineOp<typeof input, ApproveResult>({
     const changes: Change[] = [{ path: paths.task(task.id), value: next }, approvedNote(state, ctx, rng, task, input)];
     const complete = allCompleteChange(state, ctx, rng, [next]);
     if (complete) changes.push(complete);
-    const result: ApproveResult = { task: next, allComplete: complete !== undefined };
+    const result: Omit<ApproveResult, 'next'> & { next?: NextStep } = { task: next, allComplete: complete !== undefined };
     const entities = task.issue ? [task.id, task.issue] : [task.id];
     const worker = task.owner;
     let reservedNow: string | undefined;
@@ -63,10 +64,15 @@ export const taskApprove = defineOp<typeof input, ApproveResult>({
         reservedNow = reserved.id;
         result.next = claimStep(reserved);
       } else result.next = { type: 'end' };
-    } else if (input.reserveNext) result.next = { type: 'end' };
+    }
+    // The worker's next step, the same that its waiting submit learns: a task held for it, or the end.
+    if (result.next === undefined) {
+      const held = worker === undefined ? undefined : liveReservation(state, worker, ctx.now);
+      result.next = held ? claimStep(held) : { type: 'end' };
+    }
     return {
       changes,
-      result,
+      result: { ...result, next: result.next } satisfies ApproveResult,
       event: {
         subject: `${task.id} -> done`,
         entities,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { field, sameAgent } from '../core/inputs.js';
 import { defineOp } from '../core/op.js';
-import { CLAIM_INSTRUCTIONS, claimRefusal, claimTask, getTask } from '../tasks.js';
+import { claimInstruction, claimRefusal, claimTask, getTask } from '../tasks.js';
 
 export const taskClaim = defineOp({
   name: 'task.claim',
@@ -15,7 +15,7 @@ export const taskClaim = defineOp({
     const c = claimTask(state, task, owner, ctx);
     return {
       changes: c.changes,
-      result: { task: c.task, instruction: CLAIM_INSTRUCTIONS[task.complexity], expiredFrom: c.expiredFrom },
+      result: { task: c.task, instruction: claimInstruction(task), expiredFrom: c.expiredFrom },
       event: { subject: task.id, entities: task.issue ? [task.id, task.issue] : [task.id], data: { owner, expiredFrom: c.expiredFrom } },
     };
   },

@@ -9,7 +9,7 @@ import { requireOpenIssue } from '../issues.js';
 import { paths } from '../core/layout.js';
 import { defineOp, type Change } from '../core/op.js';
 import { isoTime } from '../core/ctx.js';
-import { IssueId, TaskId, type Task } from '../core/schema.js';
+import { IssueId, Isolation, TaskId, type Task } from '../core/schema.js';
 import type { State } from '../core/state.js';
 
 const section = z.string().trim().min(1).max(20_000);
@@ -61,10 +61,11 @@ export const taskCreate = defineOp({
     metadata: field.metadata.optional(),
     dependsOn: z.array(TaskId).max(50).optional(),
     issue: IssueId.optional(),
-    spec: specInput.optional().describe('Saved as its spec doc'),
+    spec: specInput.optional().describe('Its spec doc'),
     suggestedFiles: z.array(z.string().trim().min(1).max(1_000)).max(100).optional(),
     labels: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
     points: z.number().int().min(0).max(1_000).optional(),
+    isolation: Isolation.optional(),
   }),
   run(state, input, ctx) {
     const dependsOn = [...new Set(input.dependsOn ?? [])];
@@ -97,7 +98,7 @@ export const taskCreate = defineOp({
       description: input.description,
       status: 'todo',
       complexity: input.complexity,
-      isolation: 'shared',
+      isolation: input.isolation ?? 'shared',
       tags: input.tags ?? [],
       metadata: input.metadata,
       issue: input.issue,

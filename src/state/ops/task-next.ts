@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { field, sameAgent } from '../core/inputs.js';
 import { defineOp } from '../core/op.js';
 import { IssueId, type Task } from '../core/schema.js';
-import { CLAIM_INSTRUCTIONS, claimTask, readyTasks } from '../tasks.js';
+import { claimInstruction, claimTask, readyTasks } from '../tasks.js';
 
 
 export interface TaskNextResult {
@@ -33,7 +33,7 @@ export const taskNext = defineOp<typeof input, TaskNextResult>({
     const c = claimTask(state, task, owner, ctx);
     return {
       changes: c.changes,
-      result: { claimed: true, task: c.task, instruction: CLAIM_INSTRUCTIONS[task.complexity], expiredFrom: c.expiredFrom },
+      result: { claimed: true, task: c.task, instruction: claimInstruction(task), expiredFrom: c.expiredFrom },
       event: { subject: task.id, entities: task.issue ? [task.id, task.issue] : [task.id], data: { owner, expiredFrom: c.expiredFrom } },
     };
   },

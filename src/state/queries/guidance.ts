@@ -7,7 +7,9 @@ import { taskSummary } from './task-summary.js';
 export const WORK_LOOP =
   'CONTINUOUS WORK LOOP: 1) task_next (claims the best ready task) 2) discussion_inbox 3) lock_acquire the files you edit 4) do the work 5) lock_release 6) simple: task_update status done; otherwise task_submit_for_review with reviewNotes 7) repeat at once. Nothing ready: events_wait with your cursor, then task_next again. Stop only when the project is stopped or complete.';
 
-const brief = (t: Task) => ({ id: t.id, title: t.title, complexity: t.complexity, status: t.status, owner: t.owner });
+const WORKTREE_TASKS = 'A task with isolation worktree is done in your own worktree: worktree_create, work and commit there (no file leases); the planner merges it after approval.';
+
+const brief = (t: Task) => ({ id: t.id, title: t.title, complexity: t.complexity, status: t.status, owner: t.owner, ...(t.isolation === 'worktree' ? { isolation: t.isolation } : {}) });
 
 export function plannerGuidance(state: State) {
   const meta = state.meta();
@@ -70,7 +72,7 @@ export function implementerGuidance(state: State, agent: string, now: number) {
     status: 'ready',
     availableTasks: ready.slice(0, 10).map(brief),
     inProgressTasks: mine.map(brief),
-    instruction: `${mine.length ? 'Finish your in-progress tasks first. ' : ''}${WORK_LOOP}`,
+    instruction: `${mine.length ? 'Finish your in-progress tasks first. ' : ''}${WORK_LOOP}${[...mine, ...ready].some((t) => t.isolation === 'worktree') ? ' ' + WORKTREE_TASKS : ''}`,
   };
 }
 

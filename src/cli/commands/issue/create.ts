@@ -31,7 +31,7 @@ export class IssueCreateCommand extends BaseCommand {
   as = Option.String('--as', AS);
 
   async run(): Promise<number> {
-    const input = { subject: this.subject, description: this.description, userDoc: docFromFile(this.userDoc, '--user-doc'), leadDoc: docFromFile(this.leadDoc, '--lead-doc') };
+    const input = { subject: this.subject, description: this.description, userDoc: docFromFile(this.here(this.userDoc), '--user-doc'), leadDoc: docFromFile(this.here(this.leadDoc), '--lead-doc') };
     const { issue } = await this.call(useCases.issueCreate, input, this.as);
     this.print({ issue }, `Created ${issue.id}: ${issue.subject} (docs: ${issue.docs.join(', ')})`);
     return 0;

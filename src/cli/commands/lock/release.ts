@@ -27,7 +27,8 @@ export class LockReleaseCommand extends BaseCommand {
       this.print(r, `Force-released ${r.lease.id} of ${r.lease.owner} (${r.lease.paths.join(', ')})`);
       return 0;
     }
-    if ((this.lease === undefined) === (this.targets.length === 0)) throw new LockstepError('INVALID_INPUT', 'give paths or --lease ID, not both', { field: 'lease' });
+    if (this.lease === undefined && this.targets.length === 0) throw new LockstepError('INVALID_INPUT', 'lock release needs the paths you leased or --lease ID (lockstep lock list shows your leases)', { field: 'lease' });
+    if (this.lease !== undefined && this.targets.length > 0) throw new LockstepError('INVALID_INPUT', 'give paths or --lease ID, not both', { field: 'lease' });
     const r = await this.call(useCases.lockRelease, this.lease === undefined ? { paths: this.targets } : { leaseId: this.lease }, this.as);
     this.print(r, `Released ${r.released.join(', ')} (${r.leaseIds.join(', ')})`);
     return 0;

@@ -16,9 +16,11 @@ export class TaskApproveCommand extends BaseCommand {
 
   async run(): Promise<number> {
     const r = await this.call(useCases.taskApproveBatch, { ids: this.ids, feedback: this.feedback }, this.as);
-    const lines = r.results.map((x) => (x.approved ? `approved ${x.id}: ${x.title}` : `FAILED ${x.id}: error[${x.error?.code}] ${x.error?.message}`));
+    const lines = r.results.filter((x) => x.approved).map((x) => `approved ${x.id}: ${x.title}`);
     if (r.allComplete) lines.push('ALL TASKS COMPLETE');
-    this.print(r, lines.join('\n'));
+    if (this.json || lines.length) this.print(r, lines.join('\n'));
+    // Each refusal on stderr, as any error: the approvals that went through stand.
+    for (const x of r.results) if (!x.approved) this.fail({ code: x.error?.code ?? 'INTERNAL', message: `${x.id}: ${x.error?.message ?? 'not approved'}`, data: { id: x.id } });
     return r.failed > 0 ? 1 : 0;
   }
 }
