@@ -26,6 +26,7 @@ export const ERRORS = {
   REF_CHANGED: { means: 'a branch moved while Lockstep was updating it', fix: 'call again' },
   NAME_INVALID: { means: 'a worktree or branch name git cannot take', fix: 'use letters, digits, `.`, `_` and `-`' },
   IDENTITY_REQUIRED: { means: 'a tool was called before `coordination_init`', fix: 'call `coordination_init({role})` first (or start the server with `--role`/`--agent`)' },
+  AGENT_NAME_IN_USE: { means: 'another live process on this host is that agent (its recorded server or launched agent is running)', fix: 'pick another name, or omit name for a free one; stop the other process first if it is yours' },
   IDENTITY_MISMATCH: { means: 'naming another agent as owner/author, or calling another role\'s tool', fix: 'act as yourself; use a server of the right role' },
   ROLE_FORBIDDEN: { means: 'naming another agent as owner/author, or calling another role\'s tool', fix: 'act as yourself; use a server of the right role' },
   ROLE_CODE_REQUIRED: { means: '`LOCKSTEP_ROLE_CODE_<ROLE>` is set for this server, and the call lacks `role_code` or has another value', fix: 'pass the role\'s code in `role_code`; codes are compared per role' },

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LockstepError } from '../errors.js';
-import { findProgram, parseArgv, tokenize } from '../host/commands.js';
+import { checkAllowlisted, findProgram, parseArgv, tokenize } from '../host/commands.js';
 import { attachTmux, DEFAULT_SESSION, injectPrompt, launchMacos, launchTmux, macosScript, openAgentWindow, paneExit, readPidFile, requireMacos, requireTmux, type AgentLaunch, type TmuxLaunchResult } from '../setup/launch.js';
 import { nextAgentName } from '../state/agents.js';
 import { AgentName, TaskId } from '../state/core/schema.js';
@@ -52,8 +52,7 @@ export const launchImplementer = useCase({
     if (command === undefined) throw new LockstepError('INVALID_INPUT', 'type other needs a command to run', {});
     // A server that only runs allowlisted programs must not launch others this way.
     if (app.host.commandMode === 'allowlist') {
-      const program = parseArgv(command)[0]!;
-      if (!app.host.commandAllow.includes(program)) throw new LockstepError('COMMAND_NOT_ALLOWED', `${program} is not in --command-allow; launch one of: ${app.host.commandAllow.join(', ') || '(none)'}`, { program });
+      checkAllowlisted(app.host, parseArgv(command));
     }
     // What the terminal needs first (tmux on Linux), then the agent's program.
     if (platform !== 'darwin') await requireTmux();

@@ -5,7 +5,8 @@ import os from 'node:os';
 import { z } from 'zod';
 import { isLockstepError, LockstepError } from '../errors.js';
 import { discoverRepo } from '../git/repo.js';
-import { AgentName, type Role } from '../state/core/schema.js';
+import { isThisProcessOrAncestor, processState } from '../host/processes.js';
+import { AgentName, type Agent, type Role } from '../state/core/schema.js';
 import type { State } from '../state/core/state.js';
 import { agentRegister } from '../state/ops/agent-register.js';
 import { implementerGuidance, plannerGuidance, reviewerGuidance } from '../state/queries/guidance.js';
@@ -32,6 +33,24 @@ function servesRepo(app: App, dir: string): boolean {
     if (isLockstepError(err, 'NOT_A_GIT_REPO')) return false;
     throw err;
   }
+}
+
+/**
+ * The pid recorded for `name` (null: none) when this process may take the name: no record, a dead
+ * process, another host's (which cannot be checked), this server, or the agent that started it
+ * (launch_implementer records the agent's pid). A live other process: AGENT_NAME_IN_USE.
+ */
+function takeableName(existing: Agent | undefined): number | null {
+  const pid = existing?.pid;
+  if (pid === undefined) return null;
+  if (processState(pid, existing!.host) === true && !isThisProcessOrAncestor(pid)) {
+    throw new LockstepError(
+      'AGENT_NAME_IN_USE',
+      `agent ${existing!.name} is in use by live process ${pid} on this host; pick another name (or omit name for a free one), or stop process ${pid} first if it is yours`,
+      { name: existing!.name, pid, host: existing!.host },
+    );
+  }
+  return pid;
 }
 
 /** The session a server starts with: --role/--agent (or LOCKSTEP_ROLE/LOCKSTEP_AGENT), each checked. */
@@ -63,7 +82,8 @@ export const coordinationInit = useCase({
       throw new LockstepError('IDENTITY_MISMATCH', `this server is bound to agent ${session.agent}, not ${input.name}`, { bound: session.agent, given: input.name });
     }
     const name = session.agent ?? input.name;
-    const { agent } = await app.transact(agentRegister, { name, role, type: input.type, host: os.hostname(), pid: process.pid }, { agent: name ?? 'lockstep', role });
+    const knownPid = name === undefined ? undefined : takeableName(await app.read((state) => state.agent(name)));
+    const { agent } = await app.transact(agentRegister, { name, role, type: input.type, host: os.hostname(), pid: process.pid, knownPid }, { agent: name ?? 'lockstep', role });
     session.role = role;
     session.agent = agent.name;
     const g = await app.read((state, rc) => guidance(state, role, agent.name, rc.now));
@@ -128,9 +148,15 @@ function sameCode(given: string, expected: string): boolean {
 
 /**
  * Check `given` for a call acting as `role`. With no role known yet (an unbound server), any
- * configured role's code is accepted. No codes configured: nothing is checked.
+ * configured role's code is accepted. No codes configured: nothing is checked. Role `all` holds
+ * every role's tools, so on a server that protects any role it needs LOCKSTEP_ROLE_CODE_ALL, and
+ * without one it is refused (no way round a role's code by asking for more).
  */
 export function checkRoleCode(codes: RoleCodes, role: Role | undefined, given: unknown): void {
+  if (role === 'all' && codes.all === undefined && hasRoleCodes(codes)) {
+    const guarded = Object.keys(codes).join(', ');
+    throw new LockstepError('ROLE_CODE_REQUIRED', `role all would open the ${guarded} tools, which this server protects with role codes; take your own role, or the operator sets LOCKSTEP_ROLE_CODE_ALL and gives you that code`, { role, protected: Object.keys(codes) });
+  }
   const expected = role === undefined ? Object.values(codes) : codes[role] === undefined ? [] : [codes[role]!];
   if (expected.length === 0) return;
   if (typeof given !== 'string' || given === '') {

@@ -285,7 +285,28 @@ function committingAgent(state: State, envAgent: string | undefined, workTree: s
   return matches[0]?.name ?? 'human';
 }
 
-/** What the pre-commit hook asks: the staged paths another agent's live exclusive lease covers. */
+/** What the post-rewrite hook asks: the paths the rewritten commits (`old new` lines on its stdin) change that another agent's live exclusive lease covers. */
+export async function guardCheckRewritten(app: Lockstep, envAgent: string | undefined, lines: string): Promise<{ agent: string; commits: number; blocks: GuardBlock[] }> {
+  const workTree = app.repo.workTree;
+  if (!workTree) throw new LockstepError('NOT_A_GIT_REPO', `${app.repo.gitDir} is a bare repository; guard check runs in a working tree (the post-rewrite hook runs it there)`);
+  const commits = lines
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[1])
+    .filter((c): c is string => c !== undefined && /^[0-9a-f]{40,64}$/.test(c));
+  const paths = new Set<string>();
+  for (const c of commits) {
+    const diff = runGit(['diff-tree', '--root', '--no-commit-id', '--name-only', '-z', '--no-renames', '-r', c], workTree);
+    if (diff === null) throw new LockstepError('GIT_IO', 'the git CLI was not found; guard check reads rewritten commits with `git diff-tree`');
+    if (diff.status !== 0) throw new LockstepError('GIT_IO', `git diff-tree ${c} failed: ${diff.stderr.trim()}`);
+    for (const p of diff.stdout.split('\0')) if (p) paths.add(p);
+  }
+  return app.read((state, rc) => {
+    const agent = committingAgent(state, envAgent, workTree);
+    return { agent, commits: commits.length, blocks: paths.size ? guardBlocks(state, [...paths], agent, rc.now) : [] };
+  });
+}
+
+/** What the pre-commit and pre-merge-commit hooks ask: the staged paths another agent's live exclusive lease covers. */
 export async function guardCheck(app: Lockstep, envAgent: string | undefined): Promise<{ agent: string; staged: number; blocks: GuardBlock[] }> {
   const workTree = app.repo.workTree;
   if (!workTree) throw new LockstepError('NOT_A_GIT_REPO', `${app.repo.gitDir} is a bare repository; guard check runs in a working tree (the pre-commit hook runs it there)`);

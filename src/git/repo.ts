@@ -69,6 +69,7 @@ function checkSupported(commonDir: string): void {
 export function discoverRepo(start: string): GitRepo {
   let dir = path.resolve(start);
   if (!fs.existsSync(dir)) throw new LockstepError('NOT_A_GIT_REPO', `${dir} does not exist`);
+  if (!isDir(dir)) throw new LockstepError('NOT_A_GIT_REPO', `${dir} is not a folder; give the repository's folder`);
   dir = fs.realpathSync(dir);
   for (;;) {
     const dotGit = path.join(dir, '.git');

@@ -155,20 +155,72 @@ function whichOnServerPath(name: string): string {
   return found;
 }
 
-/** In allowlist mode: argv[0] must be listed, and is resolved on the server's PATH. */
-function allowedProgram(ws: HostConfig, program: string, env: Record<string, string>): string {
-  // Exact match: listing `git` allows the bare name (found on the server's PATH), not ./git or
+/**
+ * Allowlist entries: `git` allows the program with any arguments; `git status` (a program and its
+ * first arguments) allows only argv that starts with those words. `git` alone cannot stop
+ * `git -c alias.x=!cmd x`: list the subcommands you mean (`git status,git diff`).
+ */
+function allowedBy(ws: HostConfig, argv: string[]): string | undefined {
+  return ws.commandAllow.find((entry) => {
+    const words = entry.split(/\s+/).filter((w) => w !== '');
+    return words.length > 0 && words.length <= argv.length && words.every((w, i) => argv[i] === w);
+  });
+}
+
+/** COMMAND_NOT_ALLOWED unless `argv` is allowed by an entry of --command-allow (also used by launch_implementer). */
+export function checkAllowlisted(ws: HostConfig, argv: string[]): void {
+  // Exact words: listing `git` allows the bare name (found on the server's PATH), not ./git or
   // /tmp/x/git, which are other files; a path is allowed only when listed as that path.
-  if (!ws.commandAllow.includes(program)) {
-    throw new LockstepError('COMMAND_NOT_ALLOWED', `${program} is not in this server's command allowlist (${ws.commandAllow.join(', ') || 'empty'}); use an allowed program or ask whoever runs the server to add it (--command-allow)`, {
-      command: program,
+  if (allowedBy(ws, argv) === undefined) {
+    throw new LockstepError('COMMAND_NOT_ALLOWED', `${argv.slice(0, 2).join(' ')} is not in this server's command allowlist (${ws.commandAllow.join(', ') || 'empty'}); use an allowed program or ask whoever runs the server to add it (--command-allow)`, {
+      command: argv[0],
       allowed: ws.commandAllow,
     });
   }
-  // Preloaded libraries would run arbitrary code inside an allowed program.
-  const preload = Object.keys(env).find((k) => /^(LD_|DYLD_)/.test(k));
-  if (preload) throw new LockstepError('COMMAND_NOT_ALLOWED', `env ${preload} is not allowed in allowlist mode; drop it`, { env: preload });
+}
+
+/**
+ * Variables that make an allowed program load code or run another program: git's config, hooks
+ * and helpers (GIT_CONFIG_*, GIT_SSH_COMMAND, GIT_DIR to a repository with hooks), shells' startup
+ * files, pagers and editors, interpreters' preload options, the dynamic loader, PATH.
+ */
+const RUNS_OTHER_PROGRAMS = [
+  /^GIT_(?!(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)$|TERMINAL_PROMPT$|TRACE$|FLUSH$)/,
+  /^(LD|DYLD)_/,
+  /^(BASH_ENV|ENV|SHELL|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|IFS|CDPATH)$/,
+  /^(PAGER|EDITOR|VISUAL|MANPAGER|LESS|LESSOPEN|LESSCLOSE|BROWSER|SSH_ASKPASS|SUDO_ASKPASS|TERMINFO)$/,
+  /^(NODE_OPTIONS|NODE_PATH|NODE_REPL_EXTERNAL_MODULE|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT|RUBYLIB)$/,
+  /^npm_config_/i,
+  /^(YARN|PNPM|BUN)_/,
+  /^PATH$/,
+  /^HOME$|^XDG_CONFIG_HOME$/,
+];
+
+/** In allowlist mode: the argv must be allowlisted, the env must not redirect it, argv[0] is resolved on the server's PATH. */
+function allowedProgram(ws: HostConfig, argv: string[], env: Record<string, string>): string {
+  checkAllowlisted(ws, argv);
+  const risky = Object.keys(env).find((k) => RUNS_OTHER_PROGRAMS.some((re) => re.test(k)));
+  if (risky) {
+    throw new LockstepError('COMMAND_NOT_ALLOWED', `env ${risky} is not allowed in allowlist mode (it can make ${argv[0]} run other programs); drop it`, { env: risky });
+  }
+  const program = argv[0]!;
   return program.includes('/') ? program : whichOnServerPath(program);
+}
+
+/**
+ * The environment a command runs with: the server's, without its role codes (LOCKSTEP_ROLE_CODE_*)
+ * or the variables named in LOCKSTEP_SECRET_ENV (comma-separated names; `PREFIX_*` for a prefix).
+ */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const secret = (process.env.LOCKSTEP_SECRET_ENV ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const hidden = (k: string) => k.startsWith('LOCKSTEP_ROLE_CODE_') || secret.some((s) => (s.endsWith('*') ? k.startsWith(s.slice(0, -1)) : k === s));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!hidden(k)) env[k] = v;
+  for (const [k, v] of Object.entries(extra)) if (!hidden(k)) env[k] = v;
+  return env;
 }
 
 function limits(l: RunLimits): { timeoutMs: number; cap: number } {
@@ -312,7 +364,7 @@ export async function runCommand(ws: HostConfig, input: CommandInput, signal?: A
   if (ws.commandMode === 'allowlist') {
     argv = input.args ?? parseArgv(input.command!);
     if (argv.length === 0 || argv[0] === '') throw new LockstepError('INVALID_INPUT', 'args is empty; give a program and its arguments');
-    argv = [allowedProgram(ws, argv[0]!, env), ...argv.slice(1)];
+    argv = [allowedProgram(ws, argv, env), ...argv.slice(1)];
   } else if (input.command !== undefined) {
     if (input.command.trim() === '') throw new LockstepError('INVALID_INPUT', 'the command is empty; give a program and its arguments');
     argv = ['/bin/sh', '-c', input.command];
@@ -320,7 +372,7 @@ export async function runCommand(ws: HostConfig, input: CommandInput, signal?: A
     argv = input.args!;
     if (argv.length === 0 || argv[0] === '') throw new LockstepError('INVALID_INPUT', 'args is empty; give a program and its arguments');
   }
-  return spawnCapped(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, PWD: cwd, ...env }, timeoutMs, cap, signal });
+  return spawnCapped(argv[0]!, argv.slice(1), { cwd, env: childEnv({ PWD: cwd, ...env }), timeoutMs, cap, signal });
 }
 
 export interface InstallInput extends RunLimits {

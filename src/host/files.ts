@@ -93,6 +93,8 @@ export function fsError(err: unknown, p: string): unknown {
       return new LockstepError('FILE_NOT_FOUND', `${p} does not exist (or a part of it is not a folder); check the path`, { path: p });
     case 'EISDIR':
       return new LockstepError('INVALID_INPUT', `${p} is a folder; give a file path`, { path: p });
+    case 'EEXIST':
+      return new LockstepError('INVALID_INPUT', `a part of ${p} is a file where a folder is needed; choose another path`, { path: p });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
@@ -155,10 +157,15 @@ export function resolvePath(ws: HostConfig, p: string): string {
   checkPathText(p);
   // `~` and `~/x` mean the home directory, as in a shell (then the strict roots apply as to any path).
   const real = realTarget(path.resolve(ws.root, expandHome(p)));
-  if (ws.mode === 'strict' && !ws.roots.some((r) => isInside(real, r))) {
-    throw new LockstepError('PATH_OUTSIDE_ROOTS', `${p} resolves to ${real}, outside the allowed roots (${ws.roots.join(', ')}); use a path inside them`, { path: p, real, roots: ws.roots });
-  }
+  checkRoots(ws, p, real);
   return real;
+}
+
+/** The one check of where a real path lands: in strict mode, inside one of the roots (files and artifacts alike). */
+function checkRoots(ws: HostConfig, shown: string, real: string): void {
+  if (ws.mode === 'strict' && !ws.roots.some((r) => isInside(real, r))) {
+    throw new LockstepError('PATH_OUTSIDE_ROOTS', `${shown} resolves to ${real}, outside the allowed roots (${ws.roots.join(', ')}); use a path inside them`, { path: shown, real, roots: ws.roots });
+  }
 }
 
 /** Git internals are never written by agents, in either mode: they must go through git itself. */
@@ -305,20 +312,24 @@ function artifactPath(ws: HostConfig, name: string): { dir: string; target: stri
   return { dir, target: path.join(dir, name) };
 }
 
-/** The real target of an artifact, refused when a symlink takes it out of the artifacts directory. */
-function artifactReal(dir: string, target: string, name: string): string {
+/**
+ * The real target of an artifact: refused when a symlink takes it out of the artifacts directory,
+ * and checked like any file path (strict roots), since the directory itself may be a symlink.
+ */
+function artifactReal(ws: HostConfig, dir: string, target: string, name: string): string {
   const realDir = realTarget(dir);
   const real = realTarget(target);
   if (real === realDir || !isInside(real, realDir)) {
     throw new LockstepError('PATH_OUTSIDE_ROOTS', `artifact ${name} resolves to ${real}, outside the artifacts folder ${realDir}; use a plain relative name`, { path: name, real });
   }
+  checkRoots(ws, `artifact ${name}`, real);
   return real;
 }
 
 export function readArtifact(ws: HostConfig, name: string, opts: ReadOptions = {}): ReadResult {
   const { dir, target } = artifactPath(ws, name);
   if (!fs.existsSync(dir)) throw new LockstepError('FILE_NOT_FOUND', `artifact ${name} does not exist (no artifact was written yet); check the name`, { path: name });
-  const real = artifactReal(dir, target, name);
+  const real = artifactReal(ws, dir, target, name);
   return readReal(real, name, opts);
 }
 
@@ -326,8 +337,12 @@ export function writeArtifact(ws: HostConfig, name: string, content: string, opt
   const { dir, target } = artifactPath(ws, name);
   // Artifacts stay out of `git status`: one line in the common dir's info/exclude.
   excludeLocally(ws.commonDir, '.lockstep/');
+  // The folder must not lead into git's files (a symlinked .lockstep/artifacts to .git/hooks would plant a hook).
+  checkRoots(ws, ARTIFACTS_DIR, realTarget(dir));
+  checkWritable(ws, ARTIFACTS_DIR, realTarget(dir));
   fs.mkdirSync(dir, { recursive: true });
-  const real = artifactReal(dir, target, name);
+  const real = artifactReal(ws, dir, target, name);
+  checkWritable(ws, `artifact ${name}`, real);
   return writeReal(real, name, content, opts);
 }
 

@@ -1,4 +1,6 @@
-// Processes on this machine: whether an agent's recorded server process is still running.
+// Processes on this machine: whether an agent's recorded server process is still running, and whether it is this one.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 
 /** Alive, dead, or unknown (no pid recorded, or a pid of another host). */
@@ -11,4 +13,36 @@ export function processState(pid: number | undefined, host: string | undefined):
     // EPERM: the process exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The parent of `pid` (Linux /proc, else `ps`), or undefined when it cannot be told. */
+function parentOf(pid: number): number | undefined {
+  if (process.platform === 'linux') {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // it exited while we looked
+      throw err;
+    }
+    // Field 4, after the command name in parentheses (which may itself hold spaces and parentheses).
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+  }
+  const r = spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
+  const ppid = Number(r.stdout?.trim());
+  return r.status === 0 && Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+}
+
+/**
+ * Is `pid` this process or one that started it? An agent launched by launch_implementer is
+ * recorded with the agent's pid; the server that agent starts then registers as a child of it.
+ */
+export function isThisProcessOrAncestor(pid: number): boolean {
+  let cur: number | undefined = process.pid;
+  for (let hops = 0; cur !== undefined && cur > 1 && hops < 32; hops++) {
+    if (cur === pid) return true;
+    cur = cur === process.pid ? process.ppid : parentOf(cur);
+  }
+  return false;
 }

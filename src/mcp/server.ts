@@ -63,8 +63,14 @@ export function createServer(opts: ServerOptions): { server: Server; repository:
   const bindAtStart = async (app: Lockstep) => {
     if (!session.role) return;
     const before = session.agent;
-    await app.call(useCases.coordinationInit, { role: session.role, name: session.agent }, { who: { agent: session.agent ?? '', role: session.role }, session });
-    if (session.agent !== before) await server.sendToolListChanged().catch(() => undefined);
+    try {
+      await app.call(useCases.coordinationInit, { role: session.role, name: session.agent }, { who: { agent: session.agent ?? '', role: session.role }, session });
+    } catch (err) {
+      // Another live process is that agent: this server must not act as it. Its agent picks a name with coordination_init.
+      if (isLockstepError(err, 'AGENT_NAME_IN_USE')) session.agent = undefined;
+      throw err;
+    }
+    if (session.agent !== before) await server.sendToolListChanged();
   };
   const repository = new Repository(opts.open, opts.dir, openIfRepository(opts.open, opts.dir), (app) =>
     bindAtStart(app).catch((err: unknown) => void process.stderr.write(`lockstep: could not register ${session.agent ?? 'the agent'}: ${(err as Error).message}\n`)),
@@ -77,7 +83,7 @@ export function createServer(opts: ServerOptions): { server: Server; repository:
   });
 
   const codes = opts.roleCodes ?? {};
-  const roleCodeRequired = () => (session.role === undefined ? hasRoleCodes(codes) : codes[session.role] !== undefined);
+  const roleCodeRequired = () => (session.role === undefined || session.role === 'all' ? hasRoleCodes(codes) : codes[session.role] !== undefined);
   const disabled = opts.disabledTools ?? new Set<string>();
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.role, roleCodeRequired()).filter((t) => !disabled.has(t.name)) }));
   // Role prompts need no identity: an agent reads its prompt to know how to start.

@@ -42,6 +42,41 @@ function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Why `raw` is not a repository file path an issue may point agents at (relative, inside the work tree, outside .git), or undefined. */
+function repoFileProblem(raw: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(raw)) return 'contains control characters';
+  if (raw.includes('\\')) return 'contains "\\"; use "/"';
+  if (raw.startsWith('/') || raw.startsWith('~') || /^[A-Za-z]:/.test(raw)) return 'is absolute; use a path relative to the repository root';
+  const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) return 'contains ".."; use a path inside the repository';
+  if (segments.length === 0) return 'names the repository root; name a file or folder inside it';
+  if (segments[0]!.toLowerCase() === '.git') return "is inside .git; point at the project's own files";
+  return undefined;
+}
+
+/** The fields an issue lists for its agents to read: shared doc names and repository files, each checked. */
+export const docRefField = {
+  docName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_NAME + 3)
+    .superRefine((raw, ctx) => {
+      const problem = nameProblem(raw.endsWith('.md') ? raw.slice(0, -3) : raw);
+      if (problem) ctx.addIssue({ code: 'custom', message: `doc name ${problem}` });
+    }),
+  repoFile: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1_000)
+    .superRefine((raw, ctx) => {
+      const problem = repoFileProblem(raw);
+      if (problem) ctx.addIssue({ code: 'custom', message: `repository path ${problem}` });
+    }),
+};
+
 /**
  * The canonical doc name: a trailing `.md` is dropped (`guide` and `guide.md` are one doc, S23).
  * Refuses anything that is not plain segments joined by `/`: `..`, `.`, empty segments, leading `/`,

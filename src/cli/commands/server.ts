@@ -15,8 +15,8 @@ export class ServerCommand extends BaseCommand {
     description: 'Run the stdio MCP server for one agent',
     details:
       'Each agent (Claude Code, Codex, ...) starts its own server; they coordinate through refs/lockstep/state. Identity comes from --role/--agent, LOCKSTEP_ROLE/LOCKSTEP_AGENT, or the first coordination_init call. stdout is the MCP protocol; logs go to stderr.\n\n' +
-      'Role codes: when LOCKSTEP_ROLE_CODE_<ROLE> is set (PLANNER, IMPLEMENTER, REVIEWER, ALL; or LEAD, WORKER, ACCEPTOR), every tool of that role requires a role_code argument equal to it.\n\n' +
-      'File and command tools: relative paths start at the repository root. --mode strict limits file paths and command cwd to --roots (default: the repository; comma-separated, `~` expanded, relative to the repository root), checked on real paths so symlinks cannot escape. Nothing under .git is ever written. --command-mode allowlist runs commands without a shell and only programs named in --command-allow; in open mode a command string runs through /bin/sh -c.',
+      'Role codes: when LOCKSTEP_ROLE_CODE_<ROLE> is set (PLANNER, IMPLEMENTER, REVIEWER, ALL; or LEAD, WORKER, ACCEPTOR), every tool of that role requires a role_code argument equal to it; role all then needs LOCKSTEP_ROLE_CODE_ALL. Commands agents run never see these, nor the variables named in LOCKSTEP_SECRET_ENV.\n\n' +
+      'File and command tools: relative paths start at the repository root. --mode strict limits file paths and command cwd to --roots (default: the repository; comma-separated, `~` expanded, relative to the repository root), checked on real paths so symlinks cannot escape. Nothing under .git is ever written. --command-mode allowlist runs commands without a shell and only programs named in --command-allow (an entry like `git status` allows only that subcommand; env that makes a program run others, such as GIT_CONFIG_* or LD_PRELOAD, is refused); in open mode a command string runs through /bin/sh -c.',
     examples: [
       ['Serve an implementer', '$0 server --role implementer --agent impl-1'],
       ['Let the agent name itself via coordination_init', '$0 server'],
@@ -32,7 +32,7 @@ export class ServerCommand extends BaseCommand {
   mode = Option.String('--mode', { description: 'File access: open (any path, default) or strict (only --roots)' });
   roots = Option.String('--roots', { description: 'Strict mode roots, comma-separated (default: the repository)' });
   commandMode = Option.String('--command-mode', { description: 'open (default; strings run via /bin/sh -c) or allowlist (no shell)' });
-  commandAllow = Option.String('--command-allow', { description: 'Programs allowlist mode may run, e.g. npm,git' });
+  commandAllow = Option.String('--command-allow', { description: "Programs allowlist mode may run, e.g. npm,git or 'git status,npm test'" });
   disableTools = Option.String('--disable-tools', { description: 'Tools this server neither lists nor serves, comma-separated (trims tools/list)' });
   gcEvery = Option.String('--gc-every', { description: 'Start `git gc --auto` after this many commits of this server (1000; 0 = never)' });
 

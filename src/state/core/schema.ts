@@ -245,6 +245,8 @@ export const Agent = z.looseObject({
   branch: text(255).optional(),
   pid: z.number().int().positive().optional(),
   host: text(255).optional(),
+  /** The dead process this name was last taken over from (coordination_init with a dead agent's name). */
+  takenOver: z.looseObject({ pid: z.number().int().positive(), host: text(255).optional(), at: isoTime }).optional(),
   registeredAt: isoTime,
   lastSeen: isoTime,
 });

@@ -22,6 +22,8 @@ export const agentRegister = defineOp({
     isolation: z.enum(['shared', 'worktree']).optional(),
     worktree: z.string().max(4096).optional(),
     branch: z.string().max(255).optional(),
+    /** The pid the caller saw recorded for this name (null: none) and found not alive: checked again here, so two servers racing for one name cannot both take it. */
+    knownPid: z.number().int().positive().nullable().optional(),
   }),
   run(state, input, ctx) {
     if (input.name && RESERVED.has(input.name)) {
@@ -29,7 +31,12 @@ export const agentRegister = defineOp({
     }
     const name = input.name ?? nextAgentName(state, input.role);
     const existing = state.agent(name);
+    if (input.knownPid !== undefined && (existing?.pid ?? null) !== input.knownPid) {
+      throw new LockstepError('AGENT_NAME_IN_USE', `agent ${name} was just registered by another process (pid ${existing?.pid ?? 'none'}); pick another name, or omit name for a free one`, { name, pid: existing?.pid });
+    }
     const now = isoTime(ctx.now);
+    // A dead process's name taken by a new one: said on the agent and in the history.
+    const takenOver = existing?.pid !== undefined && input.knownPid === existing.pid && input.pid !== existing.pid ? { pid: existing.pid, host: existing.host, at: now } : undefined;
     const agent: Agent = {
       ...existing,
       name,
@@ -41,6 +48,7 @@ export const agentRegister = defineOp({
       branch: input.branch ?? existing?.branch,
       pid: input.pid,
       host: input.host,
+      takenOver: takenOver ?? existing?.takenOver,
       registeredAt: existing?.registeredAt ?? now,
       lastSeen: now,
     };
@@ -51,7 +59,7 @@ export const agentRegister = defineOp({
     return {
       changes: [{ path: paths.agent(name), value: agent }],
       result: { agent, created: existing === undefined },
-      event: { subject: `${name} as ${input.role}`, entities: [name], actor: name },
+      event: { subject: takenOver ? `${name} as ${input.role}, taking over from dead pid ${takenOver.pid}` : `${name} as ${input.role}`, entities: [name], actor: name },
     };
   },
 });

@@ -1,6 +1,6 @@
 // Op issue.create: a new open issue with its lease, and its docs (user, lead, others), all in one commit.
 import { z } from 'zod';
-import { docContent, docField, docName, docPath, docPlace } from '../docs.js';
+import { docContent, docField, docName, docPath, docPlace, docRefField } from '../docs.js';
 import { LockstepError } from '../../errors.js';
 import { idSource, mintId } from '../core/ids.js';
 import { field } from '../core/inputs.js';
@@ -11,14 +11,13 @@ import type { Issue } from '../core/schema.js';
 import { requirePlanner } from '../roles.js';
 
 const docInput = z.object({ name: docField.plainName, content: docField.content });
-const pathList = z.array(z.string().trim().min(1).max(1_000)).max(50);
 
 /** Issue input fields shared by create and update. */
 export const issueField = {
   subject: z.string().trim().min(1).max(500),
   description: field.description,
-  sharedDocPaths: pathList.describe('Shared doc names to read'),
-  projectDocPaths: pathList.describe('Repo files to read'),
+  sharedDocPaths: z.array(docRefField.docName).max(50).describe('Shared doc names to read'),
+  projectDocPaths: z.array(docRefField.repoFile).max(50).describe('Repo files to read'),
 };
 
 const input = z.object({

@@ -5,12 +5,21 @@ import { BaseCommand } from '../../base.js';
 
 export class GuardStatusCommand extends BaseCommand {
   static override paths = [['guard', 'status']];
-  static override usage = Command.Usage({ description: 'Show whether the pre-commit guard is installed, and where' });
+  static override usage = Command.Usage({ description: 'Show whether the guard hooks are installed, and where' });
 
   async run(): Promise<number> {
     const s = guardHookStatus(this.openApp());
-    const state = s.installed ? 'installed' : s.foreign ? 'not installed (another pre-commit hook is in place)' : 'not installed';
-    this.print(s, `guard ${state}: ${s.hook}${s.hasChained ? ` (chained: ${s.chained})` : ''}`);
+    const missing = s.hooks.filter((h) => !h.installed);
+    const foreign = missing.filter((h) => h.foreign).map((h) => h.name);
+    const state = s.installed
+      ? 'installed'
+      : missing.length < s.hooks.length
+        ? `partly installed (missing ${missing.map((h) => h.name).join(', ')}; run lockstep guard install)`
+        : foreign.length
+          ? `not installed (another ${foreign.join(', ')} hook is in place)`
+          : 'not installed';
+    const chained = s.hooks.filter((h) => h.hasChained).map((h) => h.chained);
+    this.print(s, `guard ${state}: ${s.hooksDir}${chained.length ? ` (chained: ${chained.join(', ')})` : ''}`);
     return 0;
   }
 }

@@ -5,12 +5,14 @@ import { BaseCommand } from '../../base.js';
 
 export class GuardUninstallCommand extends BaseCommand {
   static override paths = [['guard', 'uninstall']];
-  static override usage = Command.Usage({ description: 'Remove the pre-commit hook and put back the hook it chained, if any' });
+  static override usage = Command.Usage({ description: 'Remove the guard hooks and put back the hooks they chained, if any' });
 
   async run(): Promise<number> {
     const r = guardUninstall(this.openApp());
-    const head = r.action === 'removed' ? `guard removed: ${r.hook}` : `guard was not installed in ${r.hooksDir}`;
-    this.print(r, `${head}${r.restored ? `; the previous hook is back as ${r.hook}` : ''}`);
+    const removed = r.hooks.filter((h) => h.action === 'removed').map((h) => h.name);
+    const head = removed.length ? `guard removed: ${removed.join(', ')} from ${r.hooksDir}` : `guard was not installed in ${r.hooksDir}`;
+    const restored = r.hooks.filter((h) => h.restored).map((h) => h.hook);
+    this.print(r, `${head}${restored.length ? `; the previous hook${restored.length === 1 ? ' is' : 's are'} back as ${restored.join(', ')}` : ''}`);
     return 0;
   }
 }
