@@ -7,6 +7,8 @@
  */
 export const ERRORS = {
   INVALID_INPUT: { means: 'an argument is missing, of the wrong type, too large, or unknown; `data.issues` names each bad field', fix: 'fix the named field; nothing was changed' },
+  INPUT_TOO_LARGE: { means: 'a stored field (task `metadata`, a log `payload`, ...) is over its size limit; `data` names the field, its size and the limit', fix: 'keep big data in a doc or an artifact and store its name; nothing was changed' },
+  REPLY_TOO_LARGE: { means: 'the reply would be over the 1 MiB reply limit (MCP clients drop the session beyond 10 MiB)', fix: 'ask for less: a smaller `maxBytes` / `maxOutputBytes` / `limit`, page on with `offset`, or `encoding: base64` for binary files' },
   USAGE: { means: 'the command line does not parse: a missing option or argument, an unknown option or command', fix: 'the message says what is missing and shows the usage; `lockstep <command> --help` has the details' },
   INTERNAL: { means: 'something Lockstep did not expect', fix: 'a Lockstep bug: the stack is on the server\'s stderr; please report it' },
   NOT_A_GIT_REPO: { means: 'the directory is not inside a git repository (a server started elsewhere found none among the client\'s workspace roots either)', fix: 'start in a repository (or pass `--repo`), open one in the client, or call `coordination_init` with `repo`; `git init` first' },

@@ -94,7 +94,7 @@ test('L8: relative paths resolve against the repository root, not the server cwd
   assert.deepEqual(fs.readFileSync(path.join(repo, 'bin.dat')), bytes);
   assert.equal((await impl.call<{ content: string }>('file_read', { path: 'bin.dat', binary: true })).content, bytes.toString('base64'));
   const cut = await impl.call<{ content: string; truncated: boolean }>('file_read', { path: 'x.txt', maxBytes: 3 });
-  assert.deepEqual(cut, { path: path.join(repo, 'x.txt'), content: 'hel', truncated: true });
+  assert.deepEqual(cut, { path: path.join(repo, 'x.txt'), content: 'hel', truncated: true, offset: 0, nextOffset: 3 });
 
   assert.equal(await codeOf(impl.call('file_read', { path: 'missing.txt' })), 'FILE_NOT_FOUND');
   assert.equal(await codeOf(impl.call('file_read', { path: 'src' })), 'INVALID_INPUT');

@@ -16,7 +16,7 @@ const filePath = z.string().min(1).max(4096);
 const artifactPath = z.string().min(1).max(1024).describe('Relative to .lockstep/artifacts');
 const encoding = z.enum(['utf8', 'base64']).optional();
 
-const readInput = (p: z.ZodString) => z.object({ path: p, encoding, maxBytes: z.number().optional(), binary: z.boolean().optional() });
+const readInput = (p: z.ZodString) => z.object({ path: p, encoding, maxBytes: z.number().optional(), offset: z.number().optional(), binary: z.boolean().optional() });
 
 const writeInput = (p: z.ZodString) =>
   z.object({

@@ -2,6 +2,7 @@
 // the state, git and the host only through it: call(useCase, input, caller) is the one door.
 import type { z } from 'zod';
 import { LockstepError } from '../errors.js';
+import { checkDepth, REPLY_MAX_BYTES } from '../state/core/limits.js';
 import type { Op } from '../state/core/op.js';
 import type { ReadCtx } from '../state/core/query.js';
 import type { State } from '../state/core/state.js';
@@ -12,8 +13,8 @@ import type { StateEvent } from '../store/events.js';
 import { STATE_REF, Store, type StoreOptions } from '../store/store.js';
 import type { App, Caller, Identity, UseCase, WaitEventsInput, WaitEventsResult, WaitLimits, WaitOptions, WaitResult } from './use-case.js';
 
-/** The state ref, for what adapters print (only store/ writes it). */
-export { STATE_REF };
+/** The state ref, for what adapters print (only store/ writes it); the reply limit the MCP server keeps. */
+export { REPLY_MAX_BYTES, STATE_REF };
 
 export interface LockstepOptions extends StoreOptions {
   /** Any directory inside the repository (a linked worktree works too). */
@@ -24,8 +25,9 @@ export interface LockstepOptions extends StoreOptions {
   host?: HostFlags;
 }
 
-/** Turn a zod failure into INVALID_INPUT naming each bad field. */
+/** Turn a zod failure into INVALID_INPUT naming each bad field (too deep a nesting is refused before zod walks it). */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  checkDepth(raw);
   const parsed = schema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

@@ -7,7 +7,13 @@ import { MIB, resolvePath, type HostConfig } from './files.js';
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const MAX_TIMEOUT_MS = 600_000;
-export const DEFAULT_OUTPUT_BYTES = MIB;
+/**
+ * The most of each stream a result keeps: both streams go twice into a reply (text and result),
+ * which stays under the 1 MiB reply limit with room for JSON escapes (colour codes are 6 bytes).
+ */
+export const OUTPUT_KEPT_BYTES = 128 * 1024;
+export const DEFAULT_OUTPUT_BYTES = OUTPUT_KEPT_BYTES;
+/** The largest maxOutputBytes accepted (a result still keeps at most OUTPUT_KEPT_BYTES per stream). */
 export const MAX_OUTPUT_BYTES = 8 * MIB;
 /** After SIGTERM to the group, this long before SIGKILL. */
 const KILL_GRACE_MS = 2_000;
@@ -126,6 +132,9 @@ export interface RunResult {
   timedOut: boolean;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
+  /** Everything each stream wrote, kept or not. */
+  stdoutBytes: number;
+  stderrBytes: number;
 }
 
 /** The executable a program name means: a path as it is, a bare name on the server's own PATH (an agent's env cannot redirect it). */
@@ -232,7 +241,7 @@ function limits(l: RunLimits): { timeoutMs: number; cap: number } {
   if (!Number.isInteger(cap) || cap < 0 || cap > MAX_OUTPUT_BYTES) {
     throw new LockstepError('INVALID_INPUT', `maxOutputBytes must be a whole number from 0 to ${MAX_OUTPUT_BYTES} (8 MiB)`, { maxOutputBytes: cap });
   }
-  return { timeoutMs, cap };
+  return { timeoutMs, cap: Math.min(cap, OUTPUT_KEPT_BYTES) };
 }
 
 function checkNul(values: string[]): void {
@@ -252,8 +261,10 @@ class Capped {
   private chunks: Buffer[] = [];
   private size = 0;
   truncated = false;
+  seen = 0;
   constructor(private readonly cap: number) {}
   push(chunk: Buffer): void {
+    this.seen += chunk.length;
     const room = this.cap - this.size;
     if (chunk.length > room) this.truncated = true;
     if (room <= 0) return;
@@ -339,6 +350,8 @@ function spawnCapped(file: string, args: string[], opts: { cwd: string; env: Nod
         timedOut,
         stdoutTruncated: out.truncated,
         stderrTruncated: err.truncated,
+        stdoutBytes: out.seen,
+        stderrBytes: err.seen,
       });
     });
   });

@@ -21,7 +21,13 @@ export interface HostConfig {
 }
 
 export const MIB = 1024 * 1024;
-export const DEFAULT_READ_BYTES = MIB;
+/**
+ * The most one read returns: the content goes twice into a reply (text and result), which stays
+ * under the 1 MiB reply limit with room for JSON escapes. `offset` / `nextOffset` read on.
+ */
+export const READ_PAGE_BYTES = 256 * 1024;
+export const DEFAULT_READ_BYTES = READ_PAGE_BYTES;
+/** The largest maxBytes accepted (a read still returns at most READ_PAGE_BYTES). */
 export const MAX_READ_BYTES = 8 * MIB;
 export const ARTIFACTS_DIR = path.join('.lockstep', 'artifacts');
 
@@ -180,14 +186,19 @@ function checkWritable(ws: HostConfig, p: string, real: string): void {
 export interface ReadOptions {
   encoding?: Encoding;
   maxBytes?: number;
+  /** The byte to start at (a previous read's nextOffset). */
+  offset?: number;
   /** Return base64 (same as encoding base64). */
   binary?: boolean;
 }
 
 export interface ReadResult {
   path: string;
+  /** True when the file goes on after this page: read on from nextOffset. */
   truncated: boolean;
   content: string;
+  offset: number;
+  nextOffset?: number;
 }
 
 export interface WriteOptions {
@@ -228,6 +239,9 @@ function readReal(real: string, shown: string, opts: ReadOptions): ReadResult {
   if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_READ_BYTES) {
     throw new LockstepError('INVALID_INPUT', `maxBytes must be a whole number from 1 to ${MAX_READ_BYTES} (8 MiB)`, { maxBytes });
   }
+  const offset = opts.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new LockstepError('INVALID_INPUT', 'offset must be a whole number of bytes from 0 (a previous read\'s nextOffset)', { offset });
+  const want = Math.min(maxBytes, READ_PAGE_BYTES);
   const encoding: Encoding = opts.binary ? 'base64' : (opts.encoding ?? 'utf8');
   checkRegular(real, shown);
   let fd: number;
@@ -239,18 +253,22 @@ function readReal(real: string, shown: string, opts: ReadOptions): ReadResult {
   try {
     if (fs.fstatSync(fd).isDirectory()) throw new LockstepError('INVALID_INPUT', `${shown} is a folder; give a file path`, { path: shown });
     // Read one byte past the cap to know whether there is more; size from fstat is not trusted (/proc, pipes).
-    const buf = Buffer.alloc(maxBytes + 1);
+    const buf = Buffer.alloc(want + 1);
     let n = 0;
     for (;;) {
-      const got = fs.readSync(fd, buf, n, buf.length - n, null);
+      const got = fs.readSync(fd, buf, n, buf.length - n, offset + n);
       if (got === 0) break;
       n += got;
       if (n === buf.length) break;
     }
-    const truncated = n > maxBytes;
-    let data: Buffer = buf.subarray(0, Math.min(n, maxBytes));
-    if (truncated && encoding === 'utf8') data = utf8Prefix(data);
-    return { path: shown, truncated, content: data.toString(encoding) };
+    const truncated = n > want;
+    let data: Buffer = buf.subarray(0, Math.min(n, want));
+    // Cut at a character boundary, unless nothing would be left (paging must move on).
+    if (truncated && encoding === 'utf8') {
+      const whole = utf8Prefix(data);
+      if (whole.length > 0) data = whole;
+    }
+    return { path: shown, truncated, content: data.toString(encoding), offset, nextOffset: truncated ? offset + data.length : undefined };
   } catch (err) {
     throw fsError(err, shown);
   } finally {

@@ -2,9 +2,8 @@
 // app.call, and error mapping. Built on the SDK's low-level Server so every failure (bad input
 // included) carries a stable code.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListToolsRequestSchema, RootsListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Lockstep } from '../app/lockstep.js';
+import { REPLY_MAX_BYTES, type Lockstep } from '../app/lockstep.js';
 import { checkRoleCode, hasRoleCodes, parseRole, type RoleCodes } from '../app/session.js';
 import type { Session } from '../app/use-case.js';
 import { useCases } from '../app/use-cases.js';
@@ -15,6 +14,7 @@ import { errorResult } from './errors.js';
 import { listTools } from './list.js';
 import { getPrompt, listPrompts } from './prompts.js';
 import { Repository } from './repository.js';
+import { LineTransport } from './stdio.js';
 import type { ToolDecl } from './tool.js';
 import { ALL_TOOLS } from './tools/index.js';
 
@@ -42,6 +42,31 @@ export function toolNames(): Set<string> {
 function callRole(session: Session, tool: ToolDecl, args: Record<string, unknown> | undefined): Role | undefined {
   if (session.role || tool.name !== 'coordination_init' || typeof args?.role !== 'string') return session.role;
   return parseRole(args.role);
+}
+
+/** Room left in a reply for the JSON-RPC envelope around the tool result. */
+const ENVELOPE_BYTES = 1024;
+
+/** What to ask for instead of a reply over the limit, from the tool's own paging arguments. */
+function askForLess(tool: ToolDecl): string {
+  const shape = tool.useCase.input.shape;
+  if ('maxBytes' in shape) return 'pass a smaller maxBytes (and offset to read on), or encoding base64 for binary data';
+  if ('maxOutputBytes' in shape) return 'pass a smaller maxOutputBytes, or redirect the output to a file and file_read it with offset';
+  if ('limit' in shape) return 'pass a smaller limit and page on with offset';
+  return 'the entity is too big to send (usually a hand edit of the state); a planner can shrink it with an update';
+}
+
+/** The final guard: a reply over the limit would kill the client's session, so it becomes a coded error. */
+function withinReplyLimit(tool: ToolDecl, reply: CallToolResult): CallToolResult {
+  const bytes = Buffer.byteLength(JSON.stringify(reply));
+  if (bytes <= REPLY_MAX_BYTES - ENVELOPE_BYTES) return reply;
+  return errorResult(
+    new LockstepError('REPLY_TOO_LARGE', `the reply of ${tool.name} would be ${bytes} bytes, over the ${REPLY_MAX_BYTES}-byte reply limit; ${askForLess(tool)}`, {
+      tool: tool.name,
+      bytes,
+      maxBytes: REPLY_MAX_BYTES,
+    }),
+  );
 }
 
 /** The app for `dir`, or undefined when it is in no repository (the server then looks in the client's roots). */
@@ -124,7 +149,7 @@ export function createServer(opts: ServerOptions): { server: Server; repository:
       // A new identity means another role's tool set.
       if (`${session.role}/${session.agent}` !== bound) await server.sendToolListChanged();
       const input = args as never;
-      return { content: [{ type: 'text', text: tool.text(result as never, input) }], structuredContent: result as Record<string, unknown> };
+      return withinReplyLimit(tool, { content: [{ type: 'text', text: tool.text(result as never, input) }], structuredContent: result as Record<string, unknown> });
     } catch (err) {
       return errorResult(err);
     }
@@ -137,7 +162,8 @@ export async function serveStdio(opts: ServerOptions): Promise<void> {
   // Anything that logs to stdout would corrupt the protocol stream.
   console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
   const { server, repository } = createServer(opts);
-  const transport = new StdioServerTransport();
+  // Our own transport: a request line over the limit is answered with an error, not a closed connection.
+  const transport = new LineTransport(process.stdin, process.stdout);
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
     process.stdin.on('end', () => resolve());

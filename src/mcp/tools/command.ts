@@ -5,8 +5,8 @@ import { tool } from '../tool.js';
 
 export function runText(r: RunResult): string {
   const status = r.timedOut ? 'timed out (process group killed)' : r.exitCode === null ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
-  const cut = (t: boolean) => (t ? '\n[truncated]' : '');
-  return `${status}\n--- stdout\n${r.stdout}${cut(r.stdoutTruncated)}\n--- stderr\n${r.stderr}${cut(r.stderrTruncated)}`;
+  const cut = (t: boolean, all: number) => (t ? `\n[truncated: ${all} bytes in all; redirect the output to a file and file_read it with offset]` : '');
+  return `${status}\n--- stdout\n${r.stdout}${cut(r.stdoutTruncated, r.stdoutBytes)}\n--- stderr\n${r.stderr}${cut(r.stderrTruncated, r.stderrBytes)}`;
 }
 
 export const commandTools = [

@@ -12,14 +12,14 @@ export const docTools = [
   }),
   tool(useCases.docRead, {
     title: 'Read a doc',
-    description: 'Read a doc by a name from doc_list. scope issue needs issue; task needs task.',
+    description: 'Read a doc named by doc_list; scope issue needs issue, task needs task.',
     roles: EVERY_ROLE,
     annotations: { readOnlyHint: true },
-    text: (r) => r.content,
+    text: (r) => (r.truncated ? `${r.content}\n[truncated: ${r.nextOffset} of ${r.length} characters; doc_read with offset ${r.nextOffset} reads on]` : r.content),
   }),
   tool(useCases.docList, {
     title: 'List docs',
-    description: 'Doc names (a/b in sub-folders) of shared docs, an issue or a task; each reads back as is.',
+    description: 'Doc names (a/b in sub-folders) of shared docs, an issue or a task.',
     roles: EVERY_ROLE,
     annotations: { readOnlyHint: true },
     text: (r) => (r.names.length ? `${r.names.length} doc(s) in ${r.folder}:\n${r.names.join('\n')}` : `no docs in ${r.folder}`),

@@ -3,7 +3,7 @@ import { useCases } from '../../app/use-cases.js';
 import type { ReadResult } from '../../app/host.js';
 import { EVERY_ROLE, tool } from '../tool.js';
 
-export const readText = (r: ReadResult) => (r.truncated ? `${r.content}\n[truncated: raise maxBytes to read more]` : r.content);
+export const readText = (r: ReadResult) => (r.truncated ? `${r.content}\n[truncated: call again with offset ${r.nextOffset} to read on]` : r.content);
 
 export const fileTools = [
   tool(useCases.fileRead, {

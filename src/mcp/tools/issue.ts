@@ -60,7 +60,7 @@ export const issueTools = [
   }),
   tool(useCases.issueWait, {
     title: 'Wait for issues',
-    description: 'Issues with a status (default open = open or in_progress), now or when one appears. Oldest first.',
+    description: 'Issues with a status (default open = open or in_progress), now or when one appears.',
     roles: ['implementer'],
     annotations: { readOnlyHint: true },
     text: (r, input) => (r.timedOut ? `No ${input.status} issue yet; call issue_wait again` : `${r.issues.length} issue(s)\n${r.issues.map(line).join('\n')}`),

@@ -33,10 +33,12 @@ export const taskTools = [
   }),
   tool(useCases.taskList, {
     title: 'List tasks',
-    description: 'Tasks oldest first, filtered and paged; done/canceled only when asked. Lists corrupt files.',
+    description: 'Tasks oldest first, filtered and paged; done/canceled only when asked.',
     roles: EVERY_ROLE,
     annotations: { readOnlyHint: true },
-    text: (r) => `${r.total} task(s)${r.hint ? ` (${r.hint})` : ''}\n${r.tasks.map((t) => `${t.id} [${t.status}${t.owner ? ` ${t.owner}` : ''}] ${t.title}`).join('\n')}${pageFooter(r, r.tasks.length)}`,
+    text: (r) =>
+      `${r.total} task(s)${r.hint ? ` (${r.hint})` : ''}\n${r.tasks.map((t) => `${t.id} [${t.status}${t.owner ? ` ${t.owner}` : ''}] ${t.title}`).join('\n')}${pageFooter(r, r.tasks.length)}` +
+      (r.oversized.length ? `\nOVERSIZED (listed as a summary, too big to send): ${r.oversized.join(', ')}` : ''),
   }),
   tool(useCases.taskSummary, {
     title: 'Task summary',
@@ -90,7 +92,7 @@ export const taskTools = [
   }),
   tool(useCases.taskRequestChanges, {
     title: 'Request changes',
-    description: 'Send a task in review back to its owner with feedback (and score/details); frees its reservations.',
+    description: 'Send a task in review back to its owner with feedback; frees its reservations.',
     roles: ['planner'],
     text: (r) => `${r.task.id} sent back: ${r.instruction}`,
   }),

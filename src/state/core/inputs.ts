@@ -1,7 +1,13 @@
 // Input field schemas shared by ops, with the descriptions the MCP tool list shows to models.
 import { z } from 'zod';
 import { LockstepError } from '../../errors.js';
+import { MAX_INPUT_DEPTH, tooDeep } from './limits.js';
 import { AgentName, Complexity, TaskId, TaskStatus } from './schema.js';
+
+/** A free-form JSON object (task metadata, a log payload): nested at most MAX_INPUT_DEPTH; its size is checked in the op (INPUT_TOO_LARGE). */
+export function jsonRecord() {
+  return z.record(z.string(), z.unknown()).refine((v) => tooDeep(v, MAX_INPUT_DEPTH - 1) === undefined, `nested deeper than ${MAX_INPUT_DEPTH} levels; flatten it`);
+}
 
 export const field = {
   taskId: TaskId,
@@ -11,7 +17,7 @@ export const field = {
   complexity: Complexity,
   status: TaskStatus,
   tags: z.array(z.string().min(1).max(100)).max(50),
-  metadata: z.record(z.string(), z.unknown()),
+  metadata: jsonRecord(),
   text: z.string().trim().min(1).max(20_000),
   lockPath: z.string().min(1).max(4096).describe('Repo-relative or absolute'),
   ttlSec: z.number().int().min(5).max(86_400),

@@ -5,6 +5,7 @@ import { docContent, docField, docName, docPath, docPlace } from '../docs.js';
 import { LockstepError } from '../../errors.js';
 import { idSource, mintId } from '../core/ids.js';
 import { field } from '../core/inputs.js';
+import { checkStoredSize, METADATA_MAX_BYTES } from '../core/limits.js';
 import { requireOpenIssue } from '../issues.js';
 import { paths } from '../core/layout.js';
 import { defineOp, type Change } from '../core/op.js';
@@ -68,6 +69,7 @@ export const taskCreate = defineOp({
     isolation: Isolation.optional(),
   }),
   run(state, input, ctx) {
+    checkStoredSize('metadata', input.metadata, METADATA_MAX_BYTES);
     const dependsOn = [...new Set(input.dependsOn ?? [])];
     requireTasks(state, dependsOn, 'dependency');
     if (input.issue !== undefined) {

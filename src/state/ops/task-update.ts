@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { LockstepError } from '../../errors.js';
 import { field } from '../core/inputs.js';
+import { checkStoredSize, METADATA_MAX_BYTES } from '../core/limits.js';
 import { paths } from '../core/layout.js';
 import { allCompleteChange, checkTransition, getTask } from '../tasks.js';
 import { idSource } from '../core/ids.js';
@@ -25,6 +26,7 @@ export const taskUpdate = defineOp({
     owner: AgentName.optional(),
   }),
   run(state, input, ctx) {
+    checkStoredSize('metadata', input.metadata, METADATA_MAX_BYTES);
     const task = getTask(state, input.id);
     const planner = isPlanner(ctx);
     if (!planner && task.owner !== ctx.actor) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DiscussionCategory, DiscussionStatus, byPriority, discussionField, getDiscussion } from '../discussions.js';
 import { field } from '../core/inputs.js';
+import { fitPage } from '../core/limits.js';
 import { AgentName, type Discussion, type Role } from '../core/schema.js';
 import type { CorruptFile, State } from '../core/state.js';
 
@@ -30,6 +31,8 @@ export interface DiscussionListResult {
   offset: number;
   hasMore: boolean;
   corrupt: CorruptFile[];
+  /** Discussions too big to list in full, listed with their small fields only. */
+  oversized: string[];
 }
 
 export function discussionList(state: State, input: z.output<typeof discussionListInput>): DiscussionListResult {
@@ -39,13 +42,15 @@ export function discussionList(state: State, input: z.output<typeof discussionLi
     .filter((d) => input.category === undefined || d.category === input.category)
     .filter((d) => input.waitingOn === undefined || d.waitingOn === input.waitingOn)
     .sort(byPriority);
-  const page = matches.slice(input.offset, input.offset + input.limit);
+  // Whatever the state holds (hand edits included), the page stays under the reply limit.
+  const { page, oversized } = fitPage(matches.slice(input.offset, input.offset + input.limit).map(summary), (d) => d.id);
   return {
-    discussions: page.map(summary),
+    discussions: page,
     total: matches.length,
     offset: input.offset,
     hasMore: input.offset + page.length < matches.length,
     corrupt: listing.corrupt,
+    oversized,
   };
 }
 

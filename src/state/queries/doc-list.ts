@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { docField, docName, docPath, docPlace, listDocNames, requireDocOwner } from '../docs.js';
 import { LockstepError } from '../../errors.js';
+import { field } from '../core/inputs.js';
 import { IssueId, TaskId } from '../core/schema.js';
 import type { State } from '../core/state.js';
 
@@ -11,7 +12,10 @@ export const docListInput = z.object({
   task: TaskId.optional(),
 });
 
-export const docReadInput = docListInput.extend({ name: docField.name });
+export const docReadInput = docListInput.extend({ name: docField.name, offset: field.offset.optional() });
+
+/** One doc_read page, in characters: twice in a reply (text and result) it stays under the reply limit. */
+export const DOC_PAGE_CHARS = 128 * 1024;
 
 export interface DocListResult {
   scope: string;
@@ -34,7 +38,12 @@ export interface DocReadResult {
   owner?: string;
   name: string;
   path: string;
+  /** Characters from `offset`, at most DOC_PAGE_CHARS; `nextOffset` reads on when truncated. */
   content: string;
+  offset: number;
+  length: number;
+  truncated: boolean;
+  nextOffset?: number;
 }
 
 export function docRead(state: State, input: z.output<typeof docReadInput>): DocReadResult {
@@ -52,5 +61,10 @@ export function docRead(state: State, input: z.output<typeof docReadInput>): Doc
       folder: place.folder,
     });
   }
-  return { scope: place.scope, owner: place.owner, name, path, content };
+  const offset = Math.min(input.offset ?? 0, content.length);
+  let end = Math.min(offset + DOC_PAGE_CHARS, content.length);
+  // Never split a surrogate pair between two pages.
+  if (end < content.length && end > offset && /[\ud800-\udbff]/.test(content[end - 1]!)) end--;
+  const truncated = end < content.length;
+  return { scope: place.scope, owner: place.owner, name, path, content: content.slice(offset, end), offset, length: content.length, truncated, nextOffset: truncated ? end : undefined };
 }

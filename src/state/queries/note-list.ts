@@ -1,6 +1,7 @@
-// Query note_list: the last N notes in chronological order (log_append entries only when asked for).
+// Query note_list: the last N notes in chronological order (log_append entries only when asked for), under the reply limit.
 import { z } from 'zod';
 import { field } from '../core/inputs.js';
+import { fitPage } from '../core/limits.js';
 import { AgentName } from '../core/schema.js';
 import { oldestFirst, type State } from '../core/state.js';
 
@@ -18,5 +19,7 @@ export function noteList(state: State, input: z.output<typeof noteListInput>) {
     .filter((n) => input.task === undefined || n.task === input.task)
     .filter((n) => (input.kind === undefined ? n.kind !== 'log' : n.kind === input.kind))
     .sort(oldestFirst);
-  return { notes: all.slice(Math.max(0, all.length - input.limit)), total: all.length, corrupt: listing.corrupt };
+  // The newest first into the page, so what the reply limit leaves out are the oldest.
+  const { page, oversized } = fitPage(all.slice(Math.max(0, all.length - input.limit)).reverse(), (n) => n.id);
+  return { notes: page.reverse(), total: all.length, corrupt: listing.corrupt, oversized };
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { field } from '../core/inputs.js';
 import { AgentName, IssueId, type Task } from '../core/schema.js';
+import { fitPage, summarised } from '../core/limits.js';
 import { oldestFirst, type CorruptFile, type State } from '../core/state.js';
 
 export const taskListInput = z.object({
@@ -21,7 +22,16 @@ export interface TaskListResult {
   hasMore: boolean;
   doneCount: number;
   corrupt: CorruptFile[];
+  /** Tasks too big to list in full (usually a hand edit): listed with their small fields, big metadata replaced by a marker. */
+  oversized: string[];
   hint?: string;
+}
+
+/** An oversized task as listed: its small fields, and big metadata replaced by a marker. */
+function summary(t: Task, bytes: number): Task {
+  const out = summarised(t, bytes);
+  if (t.metadata !== undefined && out.metadata === undefined) out.metadata = { oversized: `left out (the task is ${bytes} bytes); task_update with smaller metadata fixes it` };
+  return out;
 }
 
 const sorted = new WeakMap<Task[], Task[]>();
@@ -51,7 +61,8 @@ export function taskList(state: State, input: z.output<typeof taskListInput>): T
     if (input.tag !== undefined && !t.tags.includes(input.tag)) return false;
     return true;
   });
-  const page = matches.slice(input.offset, input.offset + input.limit);
+  // Whatever the state holds (hand edits included), the page stays under the reply limit.
+  const { page, oversized } = fitPage(matches.slice(input.offset, input.offset + input.limit), (t) => t.id, summary);
   const meta = state.meta();
   let hint: string | undefined;
   if (meta.projectStatus === 'stopped') hint = 'PROJECT STOPPED - cease work immediately';
@@ -64,6 +75,7 @@ export function taskList(state: State, input: z.output<typeof taskListInput>): T
     hasMore: input.offset + page.length < matches.length,
     doneCount,
     corrupt: listing.corrupt,
+    oversized,
     hint,
   };
 }
