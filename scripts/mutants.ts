@@ -46,10 +46,10 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: 'lock-not-exclusive',
-    breaks: 'the ref lock is created without O_EXCL, so two writers (or git) can hold it at once',
+    breaks: 'the ref lock is taken even while someone holds it, so two writers (or git) can hold it at once',
     file: 'src/git/refs.ts',
-    find: "return fs.openSync(lockPath, 'wx', 0o644);",
-    replace: "return fs.openSync(lockPath, 'w', 0o644);",
+    find: 'fs.linkSync(tmp, lockPath);',
+    replace: 'fs.rmSync(lockPath, { force: true });\n    fs.linkSync(tmp, lockPath);',
     tests: ['test/git-interop.test.ts'],
   },
   {

@@ -21,6 +21,10 @@ export const ERRORS = {
     means: '`refs/lockstep/state.lock` stayed for seconds: a writer is stuck or died',
     fix: 'a lock of a dead process, or older than 5 s, is removed by the next write (a `Lockstep-Recovered-Lock` trailer records it); `lockstep doctor` shows the holder; delete the file only if no Lockstep process runs',
   },
+  STATE_LOCK_INVALID: {
+    means: 'a ref\'s `.lock` (e.g. `refs/lockstep/state.lock`) is a directory or a symlink, not a lock file: no writer made it and none can take the lock',
+    fix: 'remove the path the message names (`rm -r`), then call again; `lockstep doctor` shows it',
+  },
   STATE_LOCK_LOST: { means: 'another process judged this writer\'s lock stale and removed it; nothing was written', fix: 'call again' },
   STATE_CORRUPT: { means: 'a state file no longer parses (usually a hand edit); only that entity is affected', fix: '`lockstep doctor` names the file; fix it or restore it from git (see Auditing)' },
   FORMAT_TOO_NEW: { means: 'the state was written by a newer Lockstep', fix: 'upgrade this checkout (`git pull && npm install`)' },

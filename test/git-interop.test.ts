@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fsckStrict, git, initAgent, makeRepo, sleep } from './helpers.js';
+import { cli, fsckStrict, git, initAgent, makeRepo, sleep } from './helpers.js';
 
 const REF = 'refs/lockstep/state';
 
@@ -154,4 +154,14 @@ test('state writes never touch the working tree, index, HEAD or branches', async
   await impl.call('task_update', { id: task.id, status: 'done' });
   assert.deepEqual(snapshot(), before);
   assert.equal(spawnSync('git', ['ls-files', '--error-unmatch', 'lockstep.yaml'], { cwd: repo }).status, 1, 'state files never reach the index');
+});
+
+test('doctor warns when gc.pruneExpire is now: a `git gc` then prunes the objects of a commit being written', () => {
+  const repo = makeRepo();
+  assert.equal(cli(repo, 'note', 'add', 'first').status, 0);
+  assert.doesNotMatch(cli(repo, 'doctor').stdout, /gc\.pruneExpire/);
+  git(repo, 'config', 'gc.pruneExpire', 'now');
+  const doctor = cli(repo, 'doctor');
+  assert.equal(doctor.status, 0, 'a warning, not a failure');
+  assert.match(doctor.stdout, /warn\s+gc\.pruneExpire\s+is `now`/);
 });

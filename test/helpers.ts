@@ -140,6 +140,37 @@ export function gitEditState(repo: string, file: string, content: string | null,
   return commit;
 }
 
+/**
+ * Put one raw tree entry at `file` in the state (a symlink `120000 blob`, a submodule `160000 commit`,
+ * a directory `040000 tree`), or remove it (null), with git ls-tree, mktree, commit-tree and
+ * update-ref only, as a person would.
+ */
+export function gitSetStateEntry(repo: string, file: string, entry: { mode: string; type: string; oid: string } | null, message = 'hand edit'): string {
+  const run = (args: string[], input?: string) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', input }).trim();
+  const rewrite = (tree: string | null, segments: string[]): string => {
+    const [name, ...rest] = segments as [string, ...string[]];
+    const lines = tree ? run(['ls-tree', tree]).split('\n').filter(Boolean) : [];
+    const kept = lines.filter((l) => l.slice(l.indexOf('\t') + 1) !== name);
+    if (rest.length === 0) {
+      if (entry) kept.push(`${entry.mode} ${entry.type} ${entry.oid}\t${name}`);
+    } else {
+      const old = lines.find((l) => l.slice(l.indexOf('\t') + 1) === name && l.split(' ')[1] === 'tree');
+      kept.push(`040000 tree ${rewrite(old ? old.split(' ')[2]!.split('\t')[0]! : null, rest)}\t${name}`);
+    }
+    return run(['mktree'], kept.length ? kept.join('\n') + '\n' : '');
+  };
+  const tip = run(['rev-parse', 'refs/lockstep/state']);
+  const tree = rewrite(run(['rev-parse', `${tip}^{tree}`]), file.split('/'));
+  const commit = run(['commit-tree', tree, '-p', tip, '-m', message]);
+  run(['update-ref', 'refs/lockstep/state', commit, tip]);
+  return commit;
+}
+
+/** A blob made with git hash-object (e.g. a symlink's target). */
+export function gitBlob(repo: string, content: string): string {
+  return execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo, encoding: 'utf8', input: content }).trim();
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

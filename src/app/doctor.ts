@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import { errorBody } from '../errors.js';
 import { runGit } from '../git/cli.js';
+import { pruneExpiresNow } from '../git/config.js';
+import { STALE_LOCK_MS } from '../git/refs.js';
 import { cachePath } from '../store/persist.js';
 import { STATE_REF } from '../store/store.js';
 import { Lockstep } from './lockstep.js';
@@ -48,10 +50,19 @@ export async function doctorChecks(dir: string): Promise<Check[]> {
     }
     const lock = app.stateLock();
     if (!lock) checks.push({ level: 'ok', name: 'ref lock', detail: 'free' });
-    else if (lock.stale) {
+    else if (lock.invalid) {
+      checks.push({ level: 'fail', name: 'ref lock', detail: `${lock.path} is ${lock.invalid}, not a lock file: every write fails until you remove it (rm -r "${lock.path}")`, code: 'STATE_LOCK_INVALID' });
+    } else if (lock.future) {
+      checks.push({ level: 'warn', name: 'ref lock', detail: `${lock.path} has an mtime in the future (clock skew or a restored backup); a write waits ${STALE_LOCK_MS} ms for it, then recovers it` });
+    } else if (lock.stale) {
       const who = lock.lockstep ? `pid ${lock.pid} on ${lock.host}${lock.alive === false ? ' (dead)' : ''}` : 'a git process';
       checks.push({ level: 'warn', name: 'ref lock', detail: `stale lock ${lock.path} held by ${who} for ${Math.round(lock.ageMs)} ms; the next write recovers it` });
     } else checks.push({ level: 'info', name: 'ref lock', detail: `held right now${lock.pid ? ` by pid ${lock.pid}` : ''}` });
+    // gc prunes unreachable objects older than gc.pruneExpire; at `now` that includes the objects a
+    // writer has just written and not yet put under the ref (git says the same of any concurrent writer).
+    if (pruneExpiresNow(r)) {
+      checks.push({ level: 'warn', name: 'gc.pruneExpire', detail: 'is `now`: a `git gc` while agents write can delete a state commit being made; unset it (git config --unset gc.pruneExpire) or use 2.weeks.ago' });
+    }
     const git = runGit(['--version'], r.commonDir);
     checks.push(git ? { level: 'ok', name: 'git CLI', detail: git.stdout.trim() } : { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' });
     const cache = fs.statSync(cachePath(r), { throwIfNoEntry: false });

@@ -69,3 +69,11 @@ export function fsyncComponents(repo: GitRepo): Set<string> {
   if (/^(true|yes|on|1)$/i.test(configValue(repo, 'core', 'fsyncObjectFiles') ?? '')) set.add('loose-object');
   return set;
 }
+
+/**
+ * True when `gc.pruneExpire` is `now`: every `git gc` then deletes unreachable objects of any age,
+ * including those a concurrent writer has written but not yet referenced.
+ */
+export function pruneExpiresNow(repo: GitRepo): boolean {
+  return /^now$/i.test(configValue(repo, 'gc', 'pruneExpire') ?? '');
+}

@@ -11,6 +11,21 @@ export interface GitObject {
 export const EMPTY_TREE_OID = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 export const TREE_MODE = '40000';
 export const FILE_MODE = '100644';
+/** An executable file is still a regular file: its content reads the same (nothing is ever run). */
+export const EXEC_MODE = '100755';
+
+export function isRegularMode(mode: string): boolean {
+  return mode === FILE_MODE || mode === EXEC_MODE;
+}
+
+/** What a tree entry of this mode is, for messages ("a symlink (mode 120000)"). */
+export function describeMode(mode: string): string {
+  if (isRegularMode(mode)) return 'a regular file';
+  if (mode === TREE_MODE) return 'a directory';
+  if (mode === '120000') return 'a symlink (mode 120000)';
+  if (mode === '160000') return 'a submodule (mode 160000)';
+  return `an entry of mode ${mode.slice(0, 10)}`;
+}
 
 export interface TreeEntry {
   mode: string;

@@ -1,6 +1,7 @@
 // Ref reads and compare-and-swap updates with git's own files-backend lock protocol:
-// create `<ref>.lock` with O_EXCL, read the current value, write `oid\n`, fsync, rename over the ref.
+// create `<ref>.lock` exclusively, read the current value, write `oid\n`, fsync, rename over the ref.
 // `git update-ref` fails while we hold the lock and we wait while it holds it, so neither overwrites the other.
+// Our lock appears with its owner (pid, host) already in it: a temp file linked to the lock path.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,10 @@ const LOCK_TAG = 'lockstep-lock';
 const HOST = os.hostname();
 /** A held ref lock older than this is stale: a live writer holds it for milliseconds. */
 export const STALE_LOCK_MS = 5_000;
+/** An mtime this far ahead of our clock says nothing about the lock's age (clock skew, a restored backup). */
+const FUTURE_SLACK_MS = 1_000;
+/** What our lock file holds from the moment it exists. */
+const OWNER = `${LOCK_TAG} pid=${process.pid} host=${HOST}\n`;
 
 function refFile(repo: GitRepo, ref: string): string {
   return path.join(repo.commonDir, ...ref.split('/'));
@@ -55,14 +60,20 @@ export function readRef(repo: GitRepo, ref: string): string | null {
 
 export interface LockHolder {
   path: string;
-  /** Written by a Lockstep process (which records pid and host); git's own locks are empty. */
+  /** Written by a Lockstep process (which records pid and host); git's own locks are empty or hold an oid. */
   lockstep: boolean;
   pid?: number;
   host?: string;
   alive?: boolean;
+  /** Since its mtime; for an mtime in the future, how long the waiter has seen this very file (0 at first). */
   ageMs: number;
+  /** Its mtime is ahead of our clock, so its age is counted from when we first saw it. */
+  future: boolean;
+  mtimeMs: number;
   ino: number;
   stale: boolean;
+  /** Not a regular file ("a directory", "a symlink"): nobody can take the lock until a person removes it. */
+  invalid?: string;
 }
 
 function processAlive(pid: number): boolean {
@@ -81,15 +92,23 @@ export function inspectLock(lockPath: string, staleMs: number): LockHolder | nul
   try {
     st = fs.lstatSync(lockPath, { throwIfNoEntry: false });
     if (!st) return null;
-    content = fs.readFileSync(lockPath, 'utf8');
+    if (st.isFile()) content = fs.readFileSync(lockPath, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const ageMs = Math.max(0, Date.now() - st.mtimeMs);
+  const now = Date.now();
+  const future = st.mtimeMs - now > FUTURE_SLACK_MS;
+  const ageMs = future ? 0 : Math.max(0, now - st.mtimeMs);
+  const holder: LockHolder = { path: lockPath, lockstep: false, ageMs, future, mtimeMs: st.mtimeMs, ino: st.ino, stale: ageMs > staleMs };
+  if (!st.isFile()) {
+    holder.invalid = st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symlink' : 'not a regular file';
+    holder.stale = false;
+    return holder;
+  }
   const m = new RegExp(`^${LOCK_TAG} pid=(\\d+) host=(\\S+)`).exec(content);
-  const holder: LockHolder = { path: lockPath, lockstep: m !== null, ageMs, ino: st.ino, stale: ageMs > staleMs };
   if (m) {
+    holder.lockstep = true;
     holder.pid = Number(m[1]);
     holder.host = m[2]!;
     if (holder.host === HOST) {
@@ -98,6 +117,14 @@ export function inspectLock(lockPath: string, staleMs: number): LockHolder | nul
     }
   }
   return holder;
+}
+
+function invalidLock(ref: string, holder: LockHolder): LockstepError {
+  return new LockstepError(
+    'STATE_LOCK_INVALID',
+    `${holder.path} is ${holder.invalid}, not a lock file, so nothing can write ${ref}; no git or Lockstep process makes one: remove it (rm -r "${holder.path}") and call again`,
+    { ref, path: holder.path, what: holder.invalid },
+  );
 }
 
 /**
@@ -115,6 +142,7 @@ function recoverStaleLock(holder: LockHolder): boolean {
   const st = fs.lstatSync(aside);
   if (st.ino === holder.ino) {
     fs.unlinkSync(aside);
+    if (holder.alive === false) removeTempsOf(holder.path, holder.pid!);
     return true;
   }
   try {
@@ -125,6 +153,19 @@ function recoverStaleLock(holder: LockHolder): boolean {
   }
   fs.unlinkSync(aside);
   return false;
+}
+
+/** The temp name a lock is linked from (see tryTake): `<ref>..<pid>-<token>-<n>.lock`. */
+function tempPrefix(lockPath: string, pid: number): string {
+  return `${path.basename(lockPath, '.lock')}..${pid}-`;
+}
+
+/** A dead holder may have died between linking its lock and removing its temp name: remove that too. */
+function removeTempsOf(lockPath: string, pid: number): void {
+  const prefix = tempPrefix(lockPath, pid);
+  for (const name of fs.readdirSync(path.dirname(lockPath))) {
+    if (name.startsWith(prefix) && name.endsWith('.lock')) fs.rmSync(path.join(path.dirname(lockPath), name), { force: true });
+  }
 }
 
 export interface LockOptions {
@@ -222,8 +263,9 @@ export class RefLock {
     this.fd = null;
     let ino: number;
     try {
-      fs.ftruncateSync(fd, 0);
+      // Overwrite, then cut off the rest of the owner line: the lock is never empty on the way.
       fs.writeSync(fd, `${oid}\n`, 0);
+      fs.ftruncateSync(fd, oid.length + 1);
       if (this.fsync) fs.fsyncSync(fd);
       ino = fs.fstatSync(fd).ino;
     } finally {
@@ -259,19 +301,24 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
   const start = Date.now();
   const recovered: LockHolder[] = [];
   let nextStaleCheck = start + 50;
+  let seen: { ino: number; mtimeMs: number; at: number } | undefined;
   for (;;) {
-    const fd = tryCreate(lockPath);
-    if (fd !== null) {
-      fs.writeSync(fd, `${LOCK_TAG} pid=${process.pid} host=${HOST}\n`);
-      return new RefLock(repo, ref, lockPath, fd, opts.fsync ?? false, recovered);
-    }
-    // Held: wait until it is released, and only then try again (a failing O_EXCL create takes the
+    const fd = tryTake(lockPath);
+    if (fd !== null) return new RefLock(repo, ref, lockPath, fd, opts.fsync ?? false, recovered);
+    // Held: wait until it is released, and only then try again (a failing create takes the
     // directory's write lock, which slows the holder down).
     for (;;) {
       const now = Date.now();
       if (now >= nextStaleCheck) {
         nextStaleCheck = now + 50;
         const holder = inspectLock(lockPath, staleMs);
+        if (holder?.invalid) throw invalidLock(ref, holder);
+        if (holder?.future && !holder.stale) {
+          // Its mtime says nothing: age it by how long we have been looking at this very file.
+          if (seen?.ino !== holder.ino || seen.mtimeMs !== holder.mtimeMs) seen = { ino: holder.ino, mtimeMs: holder.mtimeMs, at: now };
+          holder.ageMs = now - seen.at;
+          holder.stale = holder.ageMs > staleMs;
+        }
         if (holder?.stale && recoverStaleLock(holder)) {
           recovered.push(holder);
           break;
@@ -293,16 +340,61 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
   }
 }
 
-/** Create the lock file exclusively; null when someone holds it. */
+/** Filesystems without hard links (some FUSE, exFAT) get git's plain O_EXCL create instead. */
+let noHardLinks = false;
+/** Temp names are unique per process without a random draw per lock (that costs a syscall). */
+const TEMP_TOKEN = crypto.randomBytes(4).toString('hex');
+let tempCount = 0;
+
+/**
+ * Take the lock with our identity already in it: write it to a temp file beside the lock, then
+ * link() that to the lock path, which fails with EEXIST while anyone (git included) holds it, as
+ * atomically as O_EXCL. So the lock path never exists without its owner's pid, and a writer that
+ * dies at any moment leaves a lock that is stale at once. The temp name ends in `.lock` and holds
+ * `..`, so git never reads it as a ref. Returns the lock's fd, or null when someone holds it.
+ */
+function tryTake(lockPath: string): number | null {
+  if (noHardLinks) return tryCreate(lockPath);
+  const tmp = path.join(path.dirname(lockPath), `${tempPrefix(lockPath, process.pid)}${TEMP_TOKEN}-${++tempCount}.lock`);
+  const fd = createFile(tmp);
+  let taken = false;
+  try {
+    fs.writeSync(fd, OWNER);
+    fs.linkSync(tmp, lockPath);
+    taken = true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') noHardLinks = true;
+    else if (code !== 'EEXIST') throw err;
+  } finally {
+    fs.unlinkSync(tmp); // the lock path, when linked, keeps the file
+    if (!taken) fs.closeSync(fd);
+  }
+  if (noHardLinks) return tryCreate(lockPath);
+  return taken ? fd : null;
+}
+
+/** git's way: create the lock exclusively, then write the owner (a death in between leaves an empty lock). */
 function tryCreate(lockPath: string): number | null {
+  let fd: number;
+  try {
+    fd = createFile(lockPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    throw err;
+  }
+  fs.writeSync(fd, OWNER);
+  return fd;
+}
+
+/** Create `file` exclusively (EEXIST when it is there), making its directory when missing. */
+function createFile(file: string): number {
   for (;;) {
     try {
-      return fs.openSync(lockPath, 'wx', 0o644);
+      return fs.openSync(file, 'wx', 0o644);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return null;
-      if (code !== 'ENOENT') throw err;
-      fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
     }
   }
 }

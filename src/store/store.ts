@@ -57,12 +57,17 @@ function oneLine(s: string, max: number): string {
   return s.replace(/\s+/g, ' ').trim().slice(0, max);
 }
 
+/** A recovered lock in one line: whose, and how old (an mtime in the future: how long it was watched). */
+function lockWords(r: LockHolder): string {
+  return `${r.lockstep ? `pid ${r.pid} on ${r.host}` : 'git'}, ${Math.round(r.ageMs)} ms old${r.future ? ' (mtime in the future)' : ''}`;
+}
+
 function commitMessage(opName: string, who: Who, ctx: Ctx, event: OpEvent | undefined, recovered: LockHolder[]): string {
   const subject = oneLine(`${opName}${event?.subject ? ` ${event.subject}` : ''} by ${who.actor}`, 200);
   const trailers = [`${TRAILER.op}: ${opName}`, `${TRAILER.opId}: ${ctx.entropy}`, `${TRAILER.actor}: ${who.actor}`, `${TRAILER.role}: ${who.role}`, `${TRAILER.time}: ${isoTime(ctx.now)}`];
   for (const id of new Set(event?.entities ?? [])) trailers.push(`${TRAILER.entity}: ${oneLine(id, 200)}`);
   if (event?.data) trailers.push(`${TRAILER.data}: ${JSON.stringify(event.data).slice(0, 4000)}`);
-  for (const r of recovered) trailers.push(`${TRAILER.recoveredLock}: ${r.lockstep ? `pid ${r.pid} on ${r.host}` : 'git'}, ${Math.round(r.ageMs)} ms old`);
+  for (const r of recovered) trailers.push(`${TRAILER.recoveredLock}: ${lockWords(r)}`);
   return `${subject}\n\n${trailers.join('\n')}\n`;
 }
 
@@ -132,7 +137,7 @@ export class Store {
       });
       try {
         for (const r of lock.recovered) {
-          process.stderr.write(`lockstep: recovered a stale ${STATE_REF}.lock (${r.lockstep ? `pid ${r.pid} on ${r.host}` : 'not ours'}, ${Math.round(r.ageMs)} ms old)\n`);
+          process.stderr.write(`lockstep: recovered a stale ${STATE_REF}.lock (${lockWords(r)})\n`);
         }
         const tip = lock.current();
         const snap = await this.snapshotAt(tip);

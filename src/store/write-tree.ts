@@ -1,7 +1,11 @@
 // Writing a change set: new blobs, then copy-on-write trees along each changed path, bottom up.
 // Unchanged subtrees keep their oids, so a commit costs O(depth x width of the changed dirs).
+// An entry that is not a regular file where one is written, or not a directory on the way, is never
+// replaced: the write fails with STATE_CORRUPT naming it, for a person to restore with git.
 import { decodeWritten } from '../state/core/codec.js';
-import { FILE_MODE, serializeTree, TREE_MODE, type TreeEntry } from '../git/format.js';
+import { misplacedEntry } from '../state/core/layout.js';
+import { LockstepError } from '../errors.js';
+import { describeMode, FILE_MODE, isRegularMode, serializeTree, TREE_MODE, type TreeEntry } from '../git/format.js';
 import type { ObjectStore } from '../git/objects.js';
 import { EMPTY_ROOT, freshFiles, type DirNode, type Node } from './snapshot.js';
 
@@ -17,12 +21,22 @@ interface Pending extends FileWrite {
   segments: string[];
 }
 
+function refuseToReplace(path: string, node: Node): LockstepError {
+  const reason = misplacedEntry(path, node.kind === 'dir' ? 'a directory' : describeMode(node.mode));
+  return new LockstepError('STATE_CORRUPT', `${path} is corrupt (${reason}); nothing was written. Restore it with git (git log -p lockstep/state -- ${path}), then call again`, {
+    path,
+    reason,
+  });
+}
+
 function applyDir(objects: ObjectStore, dir: DirNode | undefined, pending: Pending[], depth: number): DirNode | undefined {
   const entries = new Map<string, Node>(dir?.entries ?? []);
   const deeper = new Map<string, Pending[]>();
   for (const p of pending) {
     const name = p.segments[depth]!;
     if (depth === p.segments.length - 1) {
+      const old = entries.get(name);
+      if (old && (old.kind === 'dir' || !isRegularMode(old.mode))) throw refuseToReplace(p.path, old);
       if (p.text === null) entries.delete(name);
       else {
         const oid = objects.write('blob', Buffer.from(p.text, 'utf8'));
@@ -38,6 +52,7 @@ function applyDir(objects: ObjectStore, dir: DirNode | undefined, pending: Pendi
   }
   for (const [name, list] of deeper) {
     const child = entries.get(name);
+    if (child && child.kind !== 'dir') throw refuseToReplace(list[0]!.segments.slice(0, depth + 1).join('/'), child);
     const next = applyDir(objects, child?.kind === 'dir' ? child : undefined, list, depth + 1);
     if (next) entries.set(name, next);
     else entries.delete(name);

@@ -1,6 +1,6 @@
 // `lockstep status`: the coordination state of this repository at a glance, and where Lockstep is installed.
 import { Command, Option } from 'clipanion';
-import { STATE_REF } from '../../app/lockstep.js';
+import { STATE_REF, type Lockstep } from '../../app/lockstep.js';
 import { blockStates, installState, nameOf, type InstallRow } from '../../app/setup.js';
 import { useCases } from '../../app/use-cases.js';
 import { BaseCommand } from '../base.js';
@@ -10,6 +10,12 @@ function installLine(name: string, i: InstallRow): string {
   if (i.error) return `error[${i.error.code}]: ${i.error.message}`;
   if (!i.installed) return `${name} not installed (${i.file})`;
   return `${name} installed in ${i.file}${i.runnable ? '' : ' (its command or script is missing: run lockstep install again)'}`;
+}
+
+function lockLine(lock: NonNullable<ReturnType<Lockstep['stateLock']>>): string {
+  if (lock.invalid) return `${lock.path} is ${lock.invalid}: every write fails until you remove it (STATE_LOCK_INVALID)`;
+  if (lock.future) return `held${lock.pid ? ` by pid ${lock.pid}` : ''}, mtime in the future (a write recovers it after waiting 5 s)`;
+  return `held${lock.pid ? ` by pid ${lock.pid}` : ''}, ${Math.round(lock.ageMs)} ms${lock.stale ? ' (STALE: the next write recovers it)' : ''}`;
 }
 
 export class StatusCommand extends BaseCommand {
@@ -42,7 +48,7 @@ export class StatusCommand extends BaseCommand {
       ['Notes', String(s.notes)],
       ['Agents', s.agents.map((a) => `${a.name} (${a.role})`).join(', ') || 'none yet'],
       ['Corrupt', s.corrupt.map((c) => `${c.path}: ${c.reason}`).join('; ') || 'none'],
-      ['Ref lock', lock ? `held${lock.pid ? ` by pid ${lock.pid}` : ''}, ${Math.round(lock.ageMs)} ms${lock.stale ? ' (STALE: the next write recovers it)' : ''}` : 'free'],
+      ['Ref lock', lock ? lockLine(lock) : 'free'],
       ['Coordination', enabled.length ? enabled.map((b) => `${b.file}${b.current ? '' : ' (outdated: lockstep init --force)'}`).join(', ') : 'not enabled (lockstep init)'],
       ...install.map((i) => [i.agent === 'claude' ? `Claude (${i.scope})` : 'Codex', installLine(name, i)]),
     ]);

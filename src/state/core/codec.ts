@@ -1,7 +1,7 @@
 // Deterministic YAML codec: sorted keys, block style, so equal states give equal blobs.
 import YAML from 'yaml';
 import { emitCanonical, parseCanonical } from './canonical-yaml.js';
-import { kindOf, type FileKind } from './layout.js';
+import { expectedAt, kindOf, misplacedEntry, type FileKind } from './layout.js';
 
 export type Decoded =
   | { ok: true; kind: string; value: unknown }
@@ -63,6 +63,8 @@ function deepFreeze<T>(value: T): T {
  */
 export function decodeFile(path: string, text: string): Decoded {
   const fk = kindOf(path);
+  // A file inside Lockstep's directories under a name it never writes (or where it keeps a directory).
+  if (!fk && expectedAt(path) !== undefined) return { ok: false, kind: 'unknown', path, reason: misplacedEntry(path, 'a file') };
   if (!fk || fk.schema === null) return { ok: true, kind: fk?.kind ?? 'unknown', value: text };
   let raw: unknown;
   try {

@@ -44,7 +44,43 @@ const RULES: { re: RegExp; kind: string; schema: z.ZodType | null; idField?: str
 
 /** Every schema a file may be decoded with; a persisted snapshot is only valid for the same set. */
 export function schemaFingerprint(): string {
-  return JSON.stringify(RULES.map((r) => [r.kind, r.re.source, r.schema ? z.toJSONSchema(r.schema, { io: 'output', unrepresentable: 'any' }) : null]));
+  const rules = RULES.map((r) => [r.kind, r.re.source, r.schema ? z.toJSONSchema(r.schema, { io: 'output', unrepresentable: 'any' }) : null]);
+  return JSON.stringify([rules, [...OWNED], DIRS.map((re) => re.source)]);
+}
+
+/** The top-level names Lockstep keeps; anything else in the state tree is someone else's and kept untouched. */
+const OWNED = new Set(['lockstep.yaml', 'tasks', 'issues', 'notes', 'leases', 'agents', 'discussions', 'deliveries', 'docs']);
+
+/** Every directory Lockstep makes: the ancestors of the files in RULES (doc names may have sub-folders). */
+const DIRS: RegExp[] = [
+  /^(tasks|issues|notes|leases|agents|discussions|deliveries|docs)$/,
+  /^tasks\/[0-9A-Z]{2}$/,
+  /^notes\/\d{4}-\d{2}-\d{2}$/,
+  /^docs\/(issues|tasks)$/,
+  /^docs\/(shared|issues\/I-[0-9A-Z]+|tasks\/T-[0-9A-Z]+)(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/,
+];
+
+/**
+ * What Lockstep keeps at a state path: a regular file, a directory, nothing (a name it never
+ * writes, inside its own directories), or undefined when the path is not Lockstep's at all.
+ * Anything else found there (a symlink, a submodule, a directory for a file) is corrupt.
+ */
+export function expectedAt(path: string): 'file' | 'dir' | 'nothing' | undefined {
+  const slash = path.indexOf('/');
+  if (!OWNED.has(slash < 0 ? path : path.slice(0, slash))) return undefined;
+  const dir = DIRS.some((re) => re.test(path));
+  // Directories are checked first (the store asks for each one it walks); only a doc's name, ending
+  // in .md, matches both, and there a file belongs.
+  if (dir && !path.endsWith('.md')) return 'dir';
+  if (kindOf(path)) return 'file';
+  return dir ? 'dir' : 'nothing';
+}
+
+/** The reason an entry at `path` is corrupt: `what` (e.g. "a symlink (mode 120000)") is not what Lockstep keeps there. */
+export function misplacedEntry(path: string, what: string): string {
+  const expected = expectedAt(path);
+  const there = expected === 'file' ? 'a regular file' : expected === 'dir' ? 'a directory' : 'nothing (Lockstep never writes this name)';
+  return `${what} where Lockstep keeps ${there}`;
 }
 
 /** The kind of file at a state path, or undefined for files Lockstep does not own (kept untouched). */

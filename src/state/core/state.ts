@@ -83,7 +83,10 @@ export class State {
 
   /** True when any file exists at the path, even a corrupt one (ids must not be reused). */
   exists(path: string): boolean {
-    return this.files.file(path) !== undefined;
+    const d = this.files.file(path);
+    // A corrupt entry on the way (e.g. `tasks` as a symlink) is no answer for this path: say what is wrong.
+    if (d && !d.ok && d.path !== path) throw corruptError(d);
+    return d !== undefined;
   }
 
   private entity<T>(path: string): T | undefined {
@@ -100,9 +103,9 @@ export class State {
     const corrupt: CorruptFile[] = [];
     for (const path of this.files.walk(dir)) {
       const d = this.files.file(path);
-      if (!d || d.kind === 'unknown' || d.kind === 'doc') continue;
-      if (d.ok) items.push(d.value as T);
-      else corrupt.push({ path: d.path, reason: d.reason });
+      if (!d) continue;
+      if (!d.ok) corrupt.push({ path: d.path, reason: d.reason });
+      else if (d.kind !== 'unknown' && d.kind !== 'doc') items.push(d.value as T);
     }
     hit = { items, corrupt };
     this.memo.set(dir, hit);
@@ -170,9 +173,10 @@ export class State {
   delivery(id: string): Delivery | undefined {
     return this.entity<Delivery>(paths.delivery(id));
   }
-  /** A markdown doc's text, or undefined when there is none at the path. */
+  /** A markdown doc's text, or undefined when there is none at the path (STATE_CORRUPT for a symlink or a directory there). */
   doc(path: string): string | undefined {
     const d = this.files.file(path);
+    if (d && !d.ok) throw corruptError(d);
     return d?.ok && typeof d.value === 'string' ? d.value : undefined;
   }
 
@@ -186,7 +190,7 @@ export class State {
     const out: CorruptFile[] = [];
     const m = this.files.file(META_PATH);
     if (m && !m.ok) out.push({ path: m.path, reason: m.reason });
-    for (const dir of ['tasks', 'issues', 'leases', 'agents', 'notes', 'discussions', 'deliveries']) out.push(...this.listing(dir).corrupt);
+    for (const dir of ['tasks', 'issues', 'leases', 'agents', 'notes', 'discussions', 'deliveries', 'docs']) out.push(...this.listing(dir).corrupt);
     return out;
   }
 }

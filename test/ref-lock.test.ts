@@ -1,0 +1,110 @@
+// Edge cases of refs/lockstep/state.lock: an mtime in the future, a directory at the lock path, and a
+// writer that dies the instant it has the lock. git's own lock (empty, or an oid) is still waited for.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CLI_PATH } from '../src/client/agent-client.js';
+import { cli, git, initAgent, makeRepo, stateSubjects, toolError } from './helpers.js';
+
+const REF = 'refs/lockstep/state';
+const lockFileOf = (repo: string) => path.join(repo, '.git', 'refs', 'lockstep', 'state.lock');
+const lastBody = (repo: string) => git(repo, 'log', '-1', '--format=%B', REF);
+
+/** `lockstep note add TEXT`, timed. */
+function timedNote(repo: string, text: string): { status: number; stderr: string; ms: number } {
+  const t0 = Date.now();
+  const r = cli(repo, 'note', 'add', text);
+  return { status: r.status, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+test('an empty lock with an mtime in the future (clock skew, a restored backup) is recovered after the stale bound', async () => {
+  const repo = makeRepo();
+  assert.equal(cli(repo, 'note', 'add', 'first').status, 0);
+  const lockFile = lockFileOf(repo);
+  fs.writeFileSync(lockFile, '');
+  const later = Date.now() / 1000 + 3600;
+  fs.utimesSync(lockFile, later, later);
+  const doctor = cli(repo, 'doctor');
+  assert.match(doctor.stdout, /warn\s+ref lock\s+.*mtime in the future/);
+
+  const r = timedNote(repo, 'after the skew');
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.ms >= 5_000, `waited the stale bound first (${r.ms} ms)`);
+  assert.ok(r.ms < 12_000, `then recovered it (${r.ms} ms)`);
+  assert.equal(fs.existsSync(lockFile), false);
+  assert.match(lastBody(repo), /^Lockstep-Recovered-Lock: git, \d+ ms old \(mtime in the future\)$/m);
+});
+
+test('a directory at the lock path is STATE_LOCK_INVALID naming it, over MCP, the CLI and doctor', async () => {
+  const repo = makeRepo();
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  await impl.call('note_append', { text: 'first' });
+  const before = stateSubjects(repo).length;
+  const lockFile = lockFileOf(repo);
+  fs.mkdirSync(lockFile);
+  const err = await toolError(impl.call('note_append', { text: 'blocked' }));
+  assert.equal(err.code, 'STATE_LOCK_INVALID');
+  assert.equal(err.data?.path, lockFile);
+  const r = cli(repo, 'note', 'add', 'blocked too');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error\[STATE_LOCK_INVALID\]: /);
+  const doctor = cli(repo, 'doctor');
+  assert.equal(doctor.status, 1);
+  assert.match(doctor.stdout, /fail\s+ref lock\s+\[STATE_LOCK_INVALID\] /);
+  assert.match(cli(repo, 'status').stdout, /Ref lock\s+.*is a directory/);
+  // Removing it, as the message says, is all it takes.
+  fs.rmdirSync(lockFile);
+  await impl.call('note_append', { text: 'after' });
+  assert.equal(stateSubjects(repo).length, before + 1);
+});
+
+test('a writer killed the instant it has the lock leaves a lock the next writer recovers at once (its pid is in it)', () => {
+  const repo = makeRepo();
+  assert.equal(cli(repo, 'note', 'add', 'first').status, 0);
+  // A fault injected into the writer: SIGKILL right after the call that makes state.lock appear.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-die-'));
+  const preload = path.join(dir, 'die-with-lock.cjs');
+  fs.writeFileSync(
+    preload,
+    `const fs = require('node:fs');
+const die = (p) => { if (String(p).endsWith('state.lock')) process.kill(process.pid, 'SIGKILL'); };
+const open = fs.openSync;
+fs.openSync = function (p, ...rest) { const fd = open.call(this, p, ...rest); die(p); return fd; };
+const link = fs.linkSync;
+fs.linkSync = function (from, to) { link.call(this, from, to); die(to); };
+`,
+  );
+  const dying = spawnSync(process.execPath, ['--require', preload, CLI_PATH, 'note', 'add', 'never written'], { cwd: repo, encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true });
+  assert.equal(dying.signal, 'SIGKILL');
+  assert.ok(fs.existsSync(lockFileOf(repo)), 'it died holding the lock');
+  assert.match(fs.readFileSync(lockFileOf(repo), 'utf8'), /^lockstep-lock pid=\d+ host=/, 'the lock names its dead owner');
+
+  const r = timedNote(repo, 'after the crash');
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.ms < 2_500, `recovered by the dead pid, not after the 5 s age bound (${r.ms} ms)`);
+  assert.match(lastBody(repo), new RegExp(`^Lockstep-Recovered-Lock: pid ${dying.pid} on `, 'm'));
+  assert.deepEqual(stateSubjects(repo).length, 2);
+  // No temp file of the dead writer is left where git reads refs.
+  assert.deepEqual(fs.readdirSync(path.dirname(lockFileOf(repo))), ['state']);
+});
+
+test("git's own lock (an oid in it, a fresh mtime) is still waited for, not taken as stale", async () => {
+  const repo = makeRepo();
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  await impl.call('note_append', { text: 'first' });
+  const before = stateSubjects(repo).length;
+  const lockFile = lockFileOf(repo);
+  const tip = git(repo, 'rev-parse', REF);
+  fs.writeFileSync(lockFile, `${tip}\n`);
+  const writing = impl.call('note_append', { text: 'waited' });
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(git(repo, 'rev-parse', REF), tip, 'nothing written while git holds the lock');
+  fs.rmSync(lockFile);
+  await writing;
+  assert.equal(stateSubjects(repo).length, before + 1);
+  assert.doesNotMatch(lastBody(repo), /Recovered-Lock/);
+});
