@@ -42,4 +42,6 @@ await build({
   logLevel: 'warning',
 });
 fs.chmodSync(path.join(DIST, 'cli', 'main.js'), 0o755);
+// The dashboard's page is served from files beside the bundle (dist/dashboard/page, as src/dashboard/page).
+fs.cpSync(path.join(ROOT, 'src', 'dashboard', 'page'), path.join(DIST, 'dashboard', 'page'), { recursive: true, filter: (f) => !f.endsWith('.ts') });
 fs.rmSync(STAGE, { recursive: true, force: true });

@@ -182,7 +182,8 @@ export async function fuzz(perTool: number, seed: number, log: (line: string) =>
   const r = rng(seed);
   const report: FuzzReport = { tools: tools.length, tried: 0, accepted: 0, refused: 0, codes: {}, failures: [] };
   for (const tool of tools) {
-    if (tool.name === 'launch_implementer') continue; // starts terminals; its refusals are tested in launch.test.ts
+    // These start processes that outlive the run (terminals, a dashboard); their refusals are tested in launch.test.ts and dashboard.test.ts.
+    if (tool.name === 'launch_implementer' || tool.name === 'dashboard_open') continue;
     const schema = tool.inputSchema as JsonSchema;
     // Every hostile value in every field once (the others plausible), then random combinations.
     const systematic = Object.keys(schema.properties ?? {}).flatMap((k) => HOSTILE.map((h) => ({ ...(plausible({ ...schema, type: 'object' }, r, '') as Record<string, unknown>), [k]: h() })));

@@ -13,7 +13,8 @@ const LOCK = path.join(ROOT, 'dist.build-lock');
 const BUNDLE = path.join(DIST, 'cli', 'main.js');
 
 function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  // The dashboard's page files (.html, .js, .css, .svg) are copied into dist/ by the build too.
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : /\.(ts|html|js|css|svg)$/.test(e.name) ? [path.join(dir, e.name)] : []));
 }
 
 /** A source file newer than the bundle (or the bundle missing), or null when dist/ is current. */

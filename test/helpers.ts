@@ -1,5 +1,5 @@
 // Test helpers: real git repositories in temp dirs, the git CLI, the lockstep CLI, and MCP agents.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +59,7 @@ export interface CliRun {
 }
 
 /** Commands that serve, wait for signals, or take over a terminal run as their own process. */
-const OWN_PROCESS = new Set(['server', 'watch', 'demo', 'tmux', 'macos']);
+const OWN_PROCESS = new Set(['server', 'watch', 'demo', 'tmux', 'macos', 'dashboard']);
 
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -184,4 +184,43 @@ export async function toolError(p: Promise<unknown>): Promise<ToolError> {
     return err;
   }
   assert.fail('expected a tool error');
+}
+
+export interface DashboardProcess {
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  pid: number;
+  stderr: () => string;
+  close: () => Promise<void>;
+}
+
+/** `lockstep dashboard --port 0` as its own process; resolves once it printed its URL. */
+export async function startDashboardProcess(repo: string, ...args: string[]): Promise<DashboardProcess> {
+  const child = spawn(process.execPath, [CLI_PATH, 'dashboard', '--port', '0', ...args], { cwd: repo, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the dashboard printed no URL in 15 s: ${err}`)), 15_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('http://'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the dashboard exited (${code}): ${err}`)));
+  });
+  const u = new URL(url);
+  const close = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  cleanups.push(close);
+  return { url, origin: u.origin, port: Number(u.port), token: u.searchParams.get('token')!, pid: child.pid!, stderr: () => err, close };
 }

@@ -74,10 +74,12 @@ test('lockstep tmux starts planner and implementer windows with identities and t
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { sessionCreated: boolean; started: { agent: string; pane: string; pid: number }[] };
   assert.equal(out.sessionCreated, true);
-  assert.deepEqual(out.started.map((s) => s.agent), ['planner', 'impl-1', 'impl-2']);
+  assert.deepEqual(out.started.map((s) => s.agent), ['planner', 'impl-1', 'impl-2', 'dashboard']);
 
   const windows = tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name}').trim().split('\n');
-  assert.deepEqual(windows, ['planner', 'impl-1', 'impl-2']);
+  assert.deepEqual(windows, ['planner', 'impl-1', 'impl-2', 'dashboard']);
+  const url = await until('the dashboard URL', () => pane(sock, 'lockstep:dashboard').match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)?.[0]);
+  assert.equal((await fetch(url)).status, 200, 'the dashboard window serves the page');
   const planner = await until('the planner prompt', () => (pane(sock, 'lockstep:planner').includes('ABSOLUTE PROHIBITIONS') ? pane(sock, 'lockstep:planner') : undefined));
   assert.ok(planner.includes(`seen:planner/planner/${dir}`), planner);
   assert.ok(planner.includes(PLANNER_PROMPT.split('\n')[0]!));
@@ -96,14 +98,15 @@ test('lockstep tmux starts planner and implementer windows with identities and t
   const second = JSON.parse(again.stdout) as { sessionCreated: boolean; started: unknown[]; kept: string[] };
   assert.equal(second.sessionCreated, false);
   assert.deepEqual(second.started, []);
-  assert.deepEqual(second.kept, ['planner', 'impl-1', 'impl-2']);
-  assert.equal(tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name}').trim().split('\n').length, 3);
+  assert.deepEqual(second.kept, ['planner', 'impl-1', 'impl-2', 'dashboard']);
+  assert.equal(tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name}').trim().split('\n').length, 4);
+  tmux(sock, 'kill-session', '-t', 'lockstep');
 });
 
 test('lockstep tmux --layout panes puts every agent in one window; an exited agent stays readable', { skip: NO_TMUX }, async () => {
   const repo = makeRepo();
   const sock = socket();
-  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--session', 'team', '--layout', 'panes', '--implementers', '2', '--planner-cmd', STUB, '--implementer-cmd', 'echo bye; exit 3', '--no-prompts');
+  const r = cli(repo, 'tmux', '--no-attach', '--no-dashboard', '--socket', sock, '--session', 'team', '--layout', 'panes', '--implementers', '2', '--planner-cmd', STUB, '--implementer-cmd', 'echo bye; exit 3', '--no-prompts');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(tmux(sock, 'list-windows', '-t', 'team', '-F', '#{window_name}').trim(), 'agents');
   const panes = await until('two dead implementer panes', () => {
@@ -116,11 +119,11 @@ test('lockstep tmux --layout panes puts every agent in one window; an exited age
 test('lockstep tmux checks every command is on PATH before it starts anything', { skip: NO_TMUX }, () => {
   const repo = makeRepo();
   const sock = socket();
-  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--planner-cmd', 'no-such-agent-xyz --yes', '--implementer-cmd', STUB);
+  const r = cli(repo, 'tmux', '--no-attach', '--no-dashboard', '--socket', sock, '--planner-cmd', 'no-such-agent-xyz --yes', '--implementer-cmd', STUB);
   assert.equal(r.status, 1);
   assert.equal(r.stderr, 'error[LAUNCH_FAILED]: no-such-agent-xyz is not on PATH; install it or pass --planner-cmd\n');
   assert.equal(r.stdout, '');
-  const impl = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--planner-cmd', STUB, '--implementer-cmd', 'missing-codex');
+  const impl = cli(repo, 'tmux', '--no-attach', '--no-dashboard', '--socket', sock, '--planner-cmd', STUB, '--implementer-cmd', 'missing-codex');
   assert.match(impl.stderr, /^error\[LAUNCH_FAILED\]: missing-codex is not on PATH; install it or pass --implementer-cmd$/m);
   assert.notEqual(spawnSync('tmux', ['-L', sock, 'has-session']).status, 0, 'no tmux server was started');
 });
@@ -128,7 +131,7 @@ test('lockstep tmux checks every command is on PATH before it starts anything', 
 test('an agent that exits at once: its window stays with its output and exit status, and lockstep tmux says so', { skip: NO_TMUX }, async () => {
   const repo = makeRepo();
   const sock = socket();
-  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--planner-cmd', 'echo planner gone; exit 7', '--implementer-cmd', STUB, '--prompt-delay-ms', '500');
+  const r = cli(repo, 'tmux', '--no-attach', '--no-dashboard', '--socket', sock, '--planner-cmd', 'echo planner gone; exit 7', '--implementer-cmd', STUB, '--prompt-delay-ms', '500');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^error\[LAUNCH_FAILED\]: planner exited at once with status 7; its window in tmux session lockstep shows why$/m);
   assert.deepEqual(tmux(sock, 'list-windows', '-t', 'lockstep', '-F', '#{window_name} #{pane_dead} #{pane_dead_status}').trim().split('\n'), ['planner 1 7', 'impl-1 0']);
@@ -155,13 +158,13 @@ test('a launch that fails half way takes down what it made: no half-made session
 test('lockstep tmux refuses bad flags with a code and starts nothing', { skip: NO_TMUX }, () => {
   const repo = makeRepo();
   const sock = socket();
-  const r = cli(repo, 'tmux', '--no-attach', '--socket', sock, '--layout', 'grid');
+  const r = cli(repo, 'tmux', '--no-attach', '--no-dashboard', '--socket', sock, '--layout', 'grid');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^error\[INVALID_INPUT\]/);
   assert.notEqual(spawnSync('tmux', ['-L', sock, 'has-session']).status, 0, 'a tmux server was started');
   const help = cli(repo, 'tmux', '--help');
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /no dashboard/i);
+  assert.match(help.stdout, /dashboard window|--no-dashboard/i);
 });
 
 test('launch_implementer starts a stub agent in the tmux session and records a live pid', { skip: NO_TMUX }, async () => {

@@ -7,12 +7,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LockstepError } from '../errors.js';
 import { checkAllowlisted, findProgram, parseArgv, tokenize } from '../host/commands.js';
-import { attachTmux, DEFAULT_SESSION, injectPrompt, launchMacos, launchTmux, macosScript, openAgentWindow, paneExit, readPidFile, requireMacos, requireTmux, type AgentLaunch, type TmuxLaunchResult } from '../setup/launch.js';
+import { attachTmux, DEFAULT_SESSION, shQuote, injectPrompt, launchMacos, launchTmux, macosScript, openAgentWindow, paneExit, readPidFile, requireMacos, requireTmux, type AgentLaunch, type TmuxLaunchResult } from '../setup/launch.js';
 import { nextAgentName } from '../state/agents.js';
 import { AgentName, TaskId } from '../state/core/schema.js';
 import { getTask } from '../state/tasks.js';
 import { agentRegister } from '../state/ops/agent-register.js';
 import { IMPLEMENTER_PROMPT, promptFor } from './prompts.js';
+import { cliEntry } from './setup.js';
 import { useCase } from './use-case.js';
 import { createAgentWorktree } from './worktrees.js';
 
@@ -118,6 +119,8 @@ export function teamLaunches(opts: TeamOptions): AgentLaunch[] {
 
 export interface TmuxTeamOptions extends TeamOptions {
   session: string;
+  /** A last window serving `lockstep dashboard` for the repository (authored as human). */
+  dashboard?: boolean;
   socket?: string;
   layout: 'windows' | 'panes';
   promptDelayMs: number;
@@ -135,6 +138,10 @@ export function startTmuxTeam(opts: TmuxTeamOptions): Promise<TmuxLaunchResult> 
   // The agents' MCP servers launch implementers into this same session (launch_implementer).
   const env: Record<string, string> = { LOCKSTEP_TMUX_SESSION: opts.session, ...(opts.socket ? { LOCKSTEP_TMUX_SOCKET: opts.socket } : {}) };
   const agents = teamLaunches({ ...opts, env });
+  if (opts.dashboard) {
+    const command = [fs.realpathSync(process.execPath), cliEntry(), 'dashboard', '--as', 'human'].map(shQuote).join(' ');
+    agents.push({ title: 'dashboard', role: 'planner', agent: 'dashboard', command, cwd: opts.repo, env });
+  }
   return launchTmux({ socket: opts.socket, session: opts.session, layout: opts.layout, agents, promptDelayMs: opts.promptDelayMs });
 }
 

@@ -10,7 +10,7 @@ import { inspectLock, refLockPath, STALE_LOCK_MS, type LockHolder } from '../git
 import { discoverRepo, type GitRepo } from '../git/repo.js';
 import { hostConfig, type HostConfig, type HostFlags } from '../host/files.js';
 import type { StateEvent } from '../store/events.js';
-import { STATE_REF, Store, type StoreOptions } from '../store/store.js';
+import { STATE_REF, Store, type CommitDiff, type StoreOptions } from '../store/store.js';
 import type { App, Caller, Identity, UseCase, WaitEventsInput, WaitEventsResult, WaitLimits, WaitOptions, WaitResult } from './use-case.js';
 
 /** The state ref, for what adapters print (only store/ writes it); the reply limit the MCP server keeps. */
@@ -136,6 +136,27 @@ export class Lockstep implements App {
     }
   }
 
+  /**
+   * A pure query of the state as it was at one state commit (the dashboard's time slider), with
+   * that commit's own time as "now", so leases and claims read as they did then.
+   */
+  async readAt<R>(commit: string, query: (state: State, ctx: ReadCtx) => R, who?: Identity): Promise<R> {
+    const snap = await this.store.snapshotOf(commit);
+    const [event] = await this.store.recentEvents(1, () => true, undefined, commit);
+    const now = event ? Date.parse(event.at) : this.clock();
+    return query(snap.state, { now, workTree: this.repo.workTree, tip: commit, actor: who?.agent ?? 'human', role: who?.role ?? 'all' });
+  }
+
+  /** Resolve with the tip once the state ref moves away from `since` (or at the timeout or abort). */
+  waitForTip(since: string | null, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
+    return this.store.waitForChange(since, timeoutMs, signal);
+  }
+
+  /** What one state commit changed, file by file. */
+  commitDiff(commit: string): Promise<CommitDiff> {
+    return this.store.commitDiff(commit);
+  }
+
   /** The state ref's commit, or null before the first write. */
   tip(): string | null {
     return this.store.tip();
@@ -146,9 +167,9 @@ export class Lockstep implements App {
     return inspectLock(refLockPath(this.repo, STATE_REF), STALE_LOCK_MS);
   }
 
-  /** The newest state events matching `keep`, newest first. */
-  history(limit: number, keep: (e: StateEvent) => boolean): Promise<StateEvent[]> {
-    return this.store.recentEvents(limit, keep);
+  /** The newest state events matching `keep`, newest first; with `before`, those older than that commit. */
+  history(limit: number, keep: (e: StateEvent) => boolean, before?: string): Promise<StateEvent[]> {
+    return this.store.recentEvents(limit, keep, before);
   }
 
   close(): void {

@@ -9,6 +9,7 @@ import type { State } from '../state/core/state.js';
 import type { HostConfig } from '../host/files.js';
 import type { GitRepo } from '../git/repo.js';
 import type { StateEvent } from '../store/events.js';
+import type { CommitDiff } from '../store/store.js';
 
 export interface Identity {
   agent: string;
@@ -80,7 +81,10 @@ export interface App {
   read<R>(query: (state: State, ctx: ReadCtx) => R, who?: Identity): Promise<R>;
   waitUntil<T>(attempt: () => Promise<T | undefined>, opts: WaitOptions): Promise<WaitResult<T>>;
   waitEvents(input: WaitEventsInput): Promise<WaitEventsResult>;
-  history(limit: number, keep: (e: StateEvent) => boolean): Promise<StateEvent[]>;
+  history(limit: number, keep: (e: StateEvent) => boolean, before?: string): Promise<StateEvent[]>;
+  /** A pure query of the state at one of its commits, with that commit's time as now. */
+  readAt<R>(commit: string, query: (state: State, ctx: ReadCtx) => R, who?: Identity): Promise<R>;
+  commitDiff(commit: string): Promise<CommitDiff>;
   tip(): string | null;
 }
 

@@ -14,6 +14,8 @@ import { taskGet, taskGetInput } from '../state/queries/task-get.js';
 import { taskList, taskListInput } from '../state/queries/task-list.js';
 import { taskSummary } from '../state/queries/task-summary.js';
 import { artifactRead, artifactWrite, commandRun, fileRead, fileWrite, toolInstall } from './host.js';
+import { dashboardOpen } from './dashboard-process.js';
+import { dashboardDiff, dashboardForecast, dashboardHistory, dashboardIssue, dashboardView } from './dashboard.js';
 import { launchImplementer } from './launch.js';
 import { acceptanceBundle, implementerList, stateLog, statusGet } from './reads.js';
 import { coordinationInit, serverTime, whoami } from './session.js';
@@ -76,6 +78,13 @@ export const useCases = {
   worktreeMerge,
   worktreeCleanup,
   launchImplementer,
+  // The dashboard's reads (its actions are the ops above, see dashboardActions).
+  dashboardView,
+  dashboardIssue,
+  dashboardHistory,
+  dashboardDiff,
+  dashboardForecast,
+  dashboardOpen,
 };
 
 export type UseCases = typeof useCases;

@@ -433,3 +433,36 @@ async function prepareResolution(
   });
   return { prepared: true, worktree };
 }
+
+export interface DryMerge {
+  clean: boolean;
+  /** Files that would conflict (for several merge bases: the files both sides changed). */
+  conflicts: string[];
+  upToDate?: boolean;
+  /** Several merge bases: isomorphic-git cannot merge these without a rebase, git itself might. */
+  needsRebase?: boolean;
+}
+
+/** Would merging commit `theirs` into commit `ours` conflict? Object level and dryRun: nothing is written. */
+export async function dryMerge(repo: GitRepo, ours: string, theirs: string): Promise<DryMerge> {
+  const objects = new Objects(repo);
+  // isomorphic-git's merge writes the conflicted blob even with dryRun (mergeBlobs is not told):
+  // this fs drops every write, so nothing reaches the repository whatever the library does.
+  const inner = objects.fs.promises as unknown as Record<string, unknown>;
+  const dropped = async () => undefined;
+  const readOnly = { promises: { ...inner, writeFile: dropped, mkdir: dropped, rename: dropped, unlink: dropped, rmdir: dropped, rm: dropped, symlink: dropped, chmod: dropped } } as unknown as PromiseFsClient;
+  const git = await isoGit();
+  const bases = await git.findMergeBase({ fs: objects.fs, gitdir: repo.commonDir, oids: [ours, theirs], cache: objects.cache });
+  if (bases.length === 0) return { clean: false, conflicts: [], needsRebase: true };
+  if (bases.length > 1) return { clean: false, conflicts: await bothChanged(objects, bases[0]!, ours, theirs), needsRebase: true };
+  if (bases[0] === theirs || ours === theirs) return { clean: true, conflicts: [], upToDate: true };
+  try {
+    const who = { name: 'lockstep', email: 'lockstep@localhost', timestamp: 0, timezoneOffset: 0 };
+    await git.merge({ fs: readOnly, gitdir: repo.commonDir, cache: objects.cache, ours, theirs, dryRun: true, noUpdateBranch: true, abortOnConflict: true, message: 'dry merge', author: who, committer: who });
+    return { clean: true, conflicts: [] };
+  } catch (err) {
+    if (isoCode(err) === 'MergeConflictError') return { clean: false, conflicts: (err as { data: { filepaths: string[] } }).data.filepaths ?? [] };
+    if (isoCode(err) === 'MergeNotSupportedError') return { clean: false, conflicts: await bothChanged(objects, bases[0]!, ours, theirs), needsRebase: true };
+    throw new LockstepError('GIT_IO', `dry merge of ${theirs} into ${ours}: ${(err as Error).message}`);
+  }
+}

@@ -1,5 +1,6 @@
-// Processes on this machine: whether an agent's recorded server process is still running, and whether it is this one.
-import { spawnSync } from 'node:child_process';
+// Processes on this machine: whether an agent's recorded server process is still running, whether it
+// is this one, and starting one that outlives us (the dashboard dashboard_open starts).
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -45,4 +46,18 @@ export function isThisProcessOrAncestor(pid: number): boolean {
     cur = cur === process.pid ? process.ppid : parentOf(cur);
   }
   return false;
+}
+
+/** Start a program in its own session with no terminal, not waited for; its stderr goes to `logFile`. Returns its pid. */
+export function spawnDetached(command: string, args: string[], cwd: string, logFile: string): number {
+  const log = fs.openSync(logFile, 'a', 0o600);
+  try {
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'ignore', log] });
+    // A failed start is reported by the caller, which waits for the program's sign of life.
+    child.on('error', (err) => process.stderr.write(`lockstep: could not start ${command}: ${err.message}\n`));
+    child.unref();
+    return child.pid ?? 0;
+  } finally {
+    fs.closeSync(log);
+  }
 }

@@ -79,6 +79,14 @@ function withRoleCode(schema: Tool['inputSchema']): Tool['inputSchema'] {
   return { ...schema, properties: { ...schema.properties, role_code: { type: 'string' } }, required: [...(schema.required ?? []), 'role_code'] };
 }
 
+/** MCP's defaults for tool annotations: a tool is assumed writing, destructive, not idempotent, open-world. */
+const HINT_DEFAULTS: Record<string, boolean> = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+
+function withoutDefaults(hints: ToolDecl['annotations']): { annotations?: NonNullable<ToolDecl['annotations']> } {
+  const kept = Object.fromEntries(Object.entries(hints ?? {}).filter(([k, v]) => HINT_DEFAULTS[k] !== v));
+  return Object.keys(kept).length ? { annotations: kept } : {};
+}
+
 export function listTools(role: Role | undefined, roleCodeRequired = false): Tool[] {
   const key = `${role ?? 'unbound'}:${roleCodeRequired}`;
   let list = listCache.get(key);
@@ -90,8 +98,8 @@ export function listTools(role: Role | undefined, roleCodeRequired = false): Too
       inputSchema: roleCodeRequired ? withRoleCode(inputSchema(t.useCase.input)) : inputSchema(t.useCase.input),
       // No outputSchema: every result's structuredContent is an object with the fields the text
       // summary names, and a bare {"type":"object"} per tool cost 400 tokens of the role budget.
-      // No hints means the defaults; an empty object would only cost tokens.
-      ...(t.annotations && Object.keys(t.annotations).length ? { annotations: t.annotations } : {}),
+      // A hint equal to the spec's default says nothing (and costs tokens); no hints means the defaults.
+      ...withoutDefaults(t.annotations),
     }));
     listCache.set(key, list);
   }

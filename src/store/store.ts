@@ -16,9 +16,9 @@ import { startAutoGc } from '../git/maintenance.js';
 import { ObjectStore } from '../git/objects.js';
 import { lockRef, readRef, type LockHolder } from '../git/refs.js';
 import type { GitRepo } from '../git/repo.js';
-import { eventsSince, recentEvents, TRAILER, type StateEvent } from './events.js';
+import { eventsSince, readEvent, recentEvents, TRAILER, type StateEvent } from './events.js';
 import { loadSavedSnapshot, saveSnapshot } from './persist.js';
-import { freshFiles, loadSnapshot, Snapshot } from './snapshot.js';
+import { freshFiles, loadSnapshot, Snapshot, type DirNode } from './snapshot.js';
 import { RefWatcher } from './watch.js';
 import { writeTree } from './write-tree.js';
 
@@ -69,6 +69,30 @@ function commitMessage(opName: string, who: Who, ctx: Ctx, event: OpEvent | unde
   if (event?.data) trailers.push(`${TRAILER.data}: ${JSON.stringify(event.data).slice(0, 4000)}`);
   for (const r of recovered) trailers.push(`${TRAILER.recoveredLock}: ${lockWords(r)}`);
   return `${subject}\n\n${trailers.join('\n')}\n`;
+}
+
+export interface CommitDiff {
+  commit: string;
+  parent: string | null;
+  event: StateEvent;
+  files: { path: string; change: 'added' | 'removed' | 'modified'; before?: string; after?: string }[];
+  truncated: boolean;
+}
+
+/** Files that differ between two trees, skipping equal subtrees by oid; blob oids on each side. */
+function diffDirs(a: DirNode | undefined, b: DirNode | undefined, prefix: string, out: { path: string; before?: string; after?: string }[], max: number): void {
+  if (a?.oid === b?.oid || out.length >= max) return;
+  const names = new Set([...(a?.entries.keys() ?? []), ...(b?.entries.keys() ?? [])]);
+  for (const name of [...names].sort()) {
+    const x = a?.entries.get(name);
+    const y = b?.entries.get(name);
+    if (x?.oid === y?.oid) continue;
+    const p = prefix + name;
+    if (x?.kind === 'dir' || y?.kind === 'dir') diffDirs(x?.kind === 'dir' ? x : undefined, y?.kind === 'dir' ? y : undefined, `${p}/`, out, max);
+    const xf = x?.kind === 'file' ? x.oid : undefined;
+    const yf = y?.kind === 'file' ? y.oid : undefined;
+    if (xf !== undefined || yf !== undefined) out.push({ path: p, before: xf, after: yf });
+  }
 }
 
 export class Store {
@@ -219,8 +243,62 @@ export class Store {
     return { events: await eventsSince(this.objects, tip, cursor), tip };
   }
 
-  recentEvents(limit: number, keep: (e: StateEvent) => boolean): Promise<StateEvent[]> {
-    return recentEvents(this.objects, this.tip(), limit, keep);
+  /** Newest first from the tip, or from the parent of `before` (a state commit) for older pages. */
+  async recentEvents(limit: number, keep: (e: StateEvent) => boolean, before?: string, from?: string): Promise<StateEvent[]> {
+    if (from !== undefined) await this.stateCommit(from);
+    else from = (before === undefined ? this.tip() : (await this.stateCommit(before)).parent) ?? undefined;
+    if (from === undefined) return [];
+    return recentEvents(this.objects, from, limit, keep);
+  }
+
+  /** The state as it was at one commit of its history (the dashboard's time slider); the current snapshot is kept. */
+  async snapshotOf(commit: string): Promise<Snapshot> {
+    if (this.current?.tip === commit) return this.current;
+    await this.historyCommit(commit);
+    return loadSnapshot(this.objects, commit, this.current?.root);
+  }
+
+  /** What one state commit changed: each file's text before and after (texts over `maxText` chars are cut). */
+  async commitDiff(commit: string, maxFiles = 200, maxText = 64 * 1024): Promise<CommitDiff> {
+    const { event, parent } = await this.historyCommit(commit);
+    const after = await this.snapshotOf(commit);
+    const before = parent === null ? null : await loadSnapshot(this.objects, parent, after.root);
+    const changed: { path: string; before?: string; after?: string }[] = [];
+    diffDirs(before?.root, after.root, '', changed, maxFiles + 1);
+    const text = async (oid: string | undefined) => (oid === undefined ? undefined : (await this.objects.readAs(oid, 'blob')).toString('utf8').slice(0, maxText));
+    const files = [];
+    for (const c of changed.slice(0, maxFiles)) {
+      files.push({ path: c.path, change: c.before === undefined ? 'added' : c.after === undefined ? 'removed' : 'modified', before: await text(c.before), after: await text(c.after) } as const);
+    }
+    return { commit, parent, event, files, truncated: changed.length > maxFiles };
+  }
+
+  /**
+   * A commit that is in the state's history: one Lockstep wrote (its trailers say so), or a foreign
+   * one found on the first-parent chain from the tip. Never a code commit, whose tree would be read
+   * as if it were state.
+   */
+  private async historyCommit(oid: string) {
+    const found = await this.stateCommit(oid);
+    if (found.event.op !== 'external') return found;
+    let at = this.tip();
+    for (let i = 0; at !== null && i < 20_000; i++) {
+      if (at === oid) return found;
+      at = (await readEvent(this.objects, at)).parent;
+    }
+    throw new LockstepError('CURSOR_UNKNOWN', `${oid} is not a commit of ${STATE_REF}; pick one from the state history (lockstep log)`, { cursor: oid });
+  }
+
+  /** A commit object here, or CURSOR_UNKNOWN (a typo, or a commit that is not ours). */
+  private async stateCommit(oid: string) {
+    try {
+      return await readEvent(this.objects, oid);
+    } catch (err) {
+      if (err instanceof LockstepError && (err.code === 'OBJECT_MISSING' || err.code === 'OBJECT_CORRUPT')) {
+        throw new LockstepError('CURSOR_UNKNOWN', `${oid} is not a state commit here; pick one from the state history (lockstep log)`, { cursor: oid });
+      }
+      throw err;
+    }
   }
 
   /** Wait until the ref moves away from `since` (or the timeout/abort); resolves with the tip then. */

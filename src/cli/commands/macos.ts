@@ -10,7 +10,7 @@ export class MacosCommand extends BaseCommand {
   static override usage = Command.Usage({
     description: 'Start the planner and implementers in macOS Terminal windows',
     details:
-      'Opens a Terminal window per agent (planner; impl-1..N), each running its command in the repository with LOCKSTEP_ROLE and LOCKSTEP_AGENT set. claude and codex get their role prompt as their first argument (--no-prompts to skip); other commands get none. Every path and value is quoted for AppleScript and sh. macOS only: elsewhere it fails with LAUNCH_UNSUPPORTED (use `lockstep tmux`). No dashboard window: Lockstep has no dashboard yet. --print-script shows the AppleScript without running it (on any system).',
+      'Opens a Terminal window per agent (planner; impl-1..N), each running its command in the repository with LOCKSTEP_ROLE and LOCKSTEP_AGENT set. claude and codex get their role prompt as their first argument (--no-prompts to skip); other commands get none. Every path and value is quoted for AppleScript and sh. macOS only: elsewhere it fails with LAUNCH_UNSUPPORTED (use `lockstep tmux`). No dashboard window: run `lockstep dashboard` in one. --print-script shows the AppleScript without running it (on any system).',
     examples: [
       ['Claude plans, two Codex implementers', '$0 macos --implementers 2'],
       ['Show the AppleScript', '$0 macos --print-script'],

@@ -14,7 +14,7 @@ export class TmuxCommand extends BaseCommand {
   static override usage = Command.Usage({
     description: 'Start the planner and implementers in a tmux session',
     details:
-      'Creates the session (or reuses it: agents whose window is still running are kept) with a window per agent (--layout windows) or one window of panes (--layout panes). Each agent runs its command in the repository with LOCKSTEP_ROLE and LOCKSTEP_AGENT set (planner; impl-1..N), and its role prompt is pasted in once it started (--no-prompts to skip). Each command must be on PATH (LAUNCH_FAILED names the one that is not). Status bar options are set on this session only, never globally. A window whose agent exits stays open showing its output and exit status (exit 1 with LAUNCH_FAILED when one exits before its prompt); if tmux fails half way, what this run made is taken down again. There is no dashboard window: Lockstep has no dashboard yet (use `lockstep watch`). Attaches when run in a terminal; --no-attach leaves the session running in the background.',
+      'Creates the session (or reuses it: agents whose window is still running are kept) with a window per agent (--layout windows) or one window of panes (--layout panes). Each agent runs its command in the repository with LOCKSTEP_ROLE and LOCKSTEP_AGENT set (planner; impl-1..N), and its role prompt is pasted in once it started (--no-prompts to skip). Each command must be on PATH (LAUNCH_FAILED names the one that is not). Status bar options are set on this session only, never globally. A window whose agent exits stays open showing its output and exit status (exit 1 with LAUNCH_FAILED when one exits before its prompt); if tmux fails half way, what this run made is taken down again. A last window, dashboard, runs `lockstep dashboard` and shows its URL (--no-dashboard to leave it out). Attaches when run in a terminal; --no-attach leaves the session running in the background.',
     examples: [
       ['Claude plans, two Codex implementers', '$0 tmux --implementers 2'],
       ['Everything in one window', '$0 tmux --layout panes --planner-cmd claude --implementer-cmd claude'],
@@ -30,6 +30,7 @@ export class TmuxCommand extends BaseCommand {
   prompts = Option.Boolean('--prompts', true, { description: 'Paste the role prompts (--no-prompts to skip)' });
   attach = Option.Boolean('--attach', true, { description: 'Attach when run in a terminal (--no-attach to leave it in the background)' });
   socket = Option.String('--socket', { description: 'A private tmux server (tmux -L NAME); launch_implementer of these agents uses it too' });
+  dashboard = Option.Boolean('--dashboard', true, { description: 'Add a window serving the dashboard (--no-dashboard to skip)' });
   promptDelay = Option.String('--prompt-delay-ms', '2000', { description: 'How long agents get to start before the prompt is pasted (2000)' });
 
   async run(): Promise<number> {
@@ -39,7 +40,7 @@ export class TmuxCommand extends BaseCommand {
     const promptDelayMs = parseInput(z.number().int().min(0).max(60_000), Number(this.promptDelay));
     const socket = this.socket === undefined ? undefined : parseInput(SessionName, this.socket);
     const repo = this.repoDir();
-    const r = await startTmuxTeam({ repo, plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts, session, socket, layout: this.layout, promptDelayMs });
+    const r = await startTmuxTeam({ repo, plannerCmd: this.plannerCmd, implementerCmd: this.implementerCmd, implementers, prompts: this.prompts, dashboard: this.dashboard, session, socket, layout: this.layout, promptDelayMs });
     const lines = [
       `${r.sessionCreated ? 'Created' : 'Reused'} tmux session ${session}${socket ? ` (socket ${socket})` : ''}`,
       ...r.started.map((p) => `started ${p.agent} in ${p.pane} (pid ${p.pid})`),

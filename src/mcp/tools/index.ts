@@ -4,6 +4,7 @@ import { acceptanceTools } from './acceptance.js';
 import { artifactTools } from './artifact.js';
 import { commandTools } from './command.js';
 import { coordinationTools } from './coordination.js';
+import { dashboardTools } from './dashboard.js';
 import { deliveryTools } from './delivery.js';
 import { discussionTools } from './discussion.js';
 import { docTools } from './doc.js';
@@ -34,6 +35,7 @@ export const ALL_TOOLS: ToolDecl[] = [
   ...sessionTools,
   ...implementerTools,
   ...launchTools,
+  ...dashboardTools,
   ...taskTools,
   ...issueTools,
   ...docTools,

@@ -17,6 +17,7 @@ import { taskClaim } from './task-claim.js';
 import { taskCreate } from './task-create.js';
 import { taskUpdate } from './task-update.js';
 import { implementerReset } from './implementer-reset.js';
+import { implementerStop } from './implementer-stop.js';
 import { logAppend } from './log-append.js';
 import { sessionReset } from './session-reset.js';
 import { taskApprove } from './task-approve.js';
@@ -58,6 +59,7 @@ export const ops = {
   taskApproveBatch,
   sessionReset,
   implementerReset,
+  implementerStop,
   logAppend,
   noteAppend,
   lockAcquire,
