@@ -121,6 +121,7 @@ export async function runDemo(opts: { dir?: string; out: (line: string) => void 
   if (log) out(log.stdout.trimEnd().replace(/^/gm, '  '));
   else out('  (git CLI not found; run `lockstep log` instead)');
   out(`\nInspect it yourself: git -C ${dir} log -p ${STATE_REF}`);
+  out(`or in the browser (board, history, time slider): lockstep dashboard --repo ${dir}`);
   return { dir, log: log?.stdout.trim().split('\n') ?? [] };
 }
 
