@@ -14,7 +14,11 @@ const BUNDLE_EVENTS = 200;
 export const statusGet = useCase({
   name: 'status.get',
   input: z.object({}),
-  run: (app, _input, caller) => app.read((state, rc) => ({ ...statusSummary(state, rc.now), ref: STATE_REF, tip: rc.tip }), caller.who),
+  async run(app, _input, caller) {
+    const summary = await app.read((state, rc) => ({ ...statusSummary(state, rc.now), ref: STATE_REF, tip: rc.tip }), caller.who);
+    // Referee mode: the remote, how many local commits it lacks, and when it last answered.
+    return { ...summary, remote: await app.remoteStatus() };
+  },
 });
 
 export const implementerList = useCase({

@@ -9,6 +9,7 @@ import type { State } from '../state/core/state.js';
 import type { HostConfig } from '../host/files.js';
 import type { GitRepo } from '../git/repo.js';
 import type { StateEvent } from '../store/events.js';
+import type { RemoteStatus, RemoteSync } from '../store/sync.js';
 
 export interface Identity {
   agent: string;
@@ -82,6 +83,11 @@ export interface App {
   waitEvents(input: WaitEventsInput): Promise<WaitEventsResult>;
   history(limit: number, keep: (e: StateEvent) => boolean): Promise<StateEvent[]>;
   tip(): string | null;
+  /** The git remote the state is published to (referee mode), or null. */
+  readonly remoteName: string | null;
+  /** The sync with a git remote (default: the referee one; INVALID_INPUT when there is none). */
+  remote(name?: string): RemoteSync;
+  remoteStatus(): Promise<RemoteStatus | null>;
 }
 
 export interface UseCase<S extends z.ZodObject = z.ZodObject, R = unknown> {

@@ -17,6 +17,7 @@ import { artifactRead, artifactWrite, commandRun, fileRead, fileWrite, toolInsta
 import { launchImplementer } from './launch.js';
 import { acceptanceBundle, implementerList, stateLog, statusGet } from './reads.js';
 import { coordinationInit, serverTime, whoami } from './session.js';
+import { sync } from './sync.js';
 import { fromOp, query, type UseCase } from './use-case.js';
 import { deliverySubmitWaiting, deliveryWait, eventsWait, issueWait, lockAcquireWaiting, taskAsk, taskSubmitForReview, taskWait } from './waits.js';
 import { worktreeMerge } from './worktree-merge.js';
@@ -76,6 +77,8 @@ export const useCases = {
   worktreeMerge,
   worktreeCleanup,
   launchImplementer,
+  // The CLI's `lockstep sync` (no MCP tool: the planner's tools/list has no room, and a person decides a divergence).
+  sync,
 };
 
 export type UseCases = typeof useCases;
