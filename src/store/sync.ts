@@ -310,8 +310,11 @@ export class RemoteSync {
    * remote was unreachable), re-running the ops after it; false when it is no longer unpublished.
    */
   async withdraw(opId: string, error: LockstepError): Promise<boolean> {
-    const remote = readRef(this.host.repo, this.tracking);
-    const fork = await forkPoint(this.host.objects, this.host.tip(), remote);
+    // Counted from what was last published from here: the tracking ref may be gone with a deleted remote ref.
+    const local = this.host.tip();
+    const published = this.record().published;
+    const remote = published !== null && (await isAncestor(this.host.objects, published, local)) ? published : readRef(this.host.repo, this.tracking);
+    const fork = await forkPoint(this.host.objects, local, remote);
     if (!(await this.pendingHas(fork.onlyA, opId))) return false;
     await this.replayOnto(fork.base, undefined, { opId, error: { code: error.code, message: error.message, data: error.data } }, remote);
     return !(await this.pendingHas((await forkPoint(this.host.objects, this.host.tip(), remote)).onlyA, opId));
@@ -365,20 +368,14 @@ export class RemoteSync {
     const got = await fetchRef(this.host.repo, this.name, this.host.stateRef, this.tracking, this.timeoutMs);
     if (got.kind === 'absent') throw new LockstepError('REMOTE_DIVERGED', `remote ${this.name} has no ${this.host.stateRef} to adopt; \`lockstep sync --republish\` puts this machine's state there`, { remote: this.name, remoteTip: null });
     const local = this.host.tip();
-    const published = this.record().published;
-    let from: string = got.oid;
-    if (local !== null) {
-      report.backup = this.backup('local', local);
-      // Ops after the last publish are this machine's own; the rest were published and then removed by whoever rewrote the remote.
-      from = published !== null && (await isAncestor(this.host.objects, published, local)) ? published : got.oid;
-      const all = await forkPoint(this.host.objects, local, got.oid);
-      const unpublished = await forkPoint(this.host.objects, local, from);
-      report.setAside = all.onlyA.length - unpublished.onlyA.length;
-    }
+    // Every local commit the remote lacks is re-run on it, published once or not: whoever rewrote
+    // the remote may not have meant to drop this machine's work. The old history stays in a backup ref.
+    if (local !== null) report.backup = this.backup('local', local);
     this.writeRecord((r) => ({ ...r, published: got.oid, diverged: undefined, lastSync: Date.now() }));
     this.verified.clear();
-    if (local !== null) await this.replayOnto(got.oid, report, undefined, from);
+    if (local !== null) await this.replayOnto(got.oid, report);
     await this.publishNow(undefined, undefined, report);
+    report.setAside = report.failed.length;
     return this.finish(report);
   }
 
