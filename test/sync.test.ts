@@ -121,7 +121,17 @@ test('referee mode: a claim made elsewhere first wins; the local one is re-run o
   const st = await implA.call<{ remote: { unpublished: number; remote: string } }>('status_get');
   assert.equal(st.remote.remote, 'origin');
   assert.equal(st.remote.unpublished, 0);
-  process.stderr.write(`sync.test: a claim that fetches first, through a file remote: ${claimMs.toFixed(0)} ms\n`);
+  // A blocked call on machine b wakes for a commit made on machine a (its server fetches while it waits).
+  const waiting = implB.call<{ events: { op: string; actor: string }[]; timedOut: boolean }>('events_wait', { timeoutSec: 15, ops: ['note.append'] });
+  await sleep(300);
+  const noted = performance.now();
+  await planner.call('note_append', { text: 'from machine a' });
+  const woke = await waiting;
+  const wakeMs = performance.now() - noted;
+  assert.equal(woke.timedOut, false);
+  assert.deepEqual(woke.events.map((e) => [e.op, e.actor]), [['note.append', 'lead']]);
+  assert.ok(wakeMs < 8_000, `woke after ${wakeMs} ms`);
+  process.stderr.write(`sync.test: a claim that fetches first, through a file remote: ${claimMs.toFixed(0)} ms; a wait on another machine woke after ${wakeMs.toFixed(0)} ms\n`);
 });
 
 test('race: 3 machines x 2 server processes claim 12 shared tasks and lease 8 shared paths through the remote: one winner each, proved on its history', async () => {

@@ -48,6 +48,8 @@ export interface TransactResult<R> {
 }
 
 const PERSIST_AFTER_FILES = 500;
+/** How often a blocked call fetches the referee remote for other machines' commits. */
+export const REMOTE_POLL_MS = 2_000;
 
 /** Failures of the machinery, not of the op: refetching the remote state would not change them. */
 const NOT_STALENESS = new Set<ErrorCode>([
@@ -258,9 +260,25 @@ export class Store {
   }
 
   /** Wait until the ref moves away from `since` (or the timeout/abort); resolves with the tip then. */
-  waitForChange(since: string | null, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
-    return this.watcher.wait(since, timeoutMs, signal);
+  async waitForChange(since: string | null, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
+    const remote = this.remote;
+    if (!remote) return this.watcher.wait(since, timeoutMs, signal);
+    // Referee mode: other machines' commits arrive only by fetching, so a waiter fetches every
+    // REMOTE_POLL_MS (one fetch at a time per process, shared by every waiter).
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const tip = await this.watcher.wait(since, Math.max(0, Math.min(deadline - Date.now(), REMOTE_POLL_MS)), signal);
+      if (tip !== since || Date.now() >= deadline || signal?.aborted) return tip;
+      this.polling ??= remote
+        .refresh()
+        .catch((err: unknown) => void process.stderr.write(`lockstep: fetching ${remote.name} for a waiting call failed: ${(err as Error).message}\n`))
+        .finally(() => (this.polling = undefined));
+      await this.polling;
+      if (this.tip() !== since) return this.tip();
+    }
   }
+
+  private polling: Promise<unknown> | undefined;
 
   /** Flush a pending persisted snapshot and stop watchers. */
   close(): void {
