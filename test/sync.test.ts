@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cli, fsckStrict, git, initAgent, sleep, toolError } from './helpers.js';
+import { cli, fsckStrict, git, gitEditState, initAgent, sleep, toolError } from './helpers.js';
 import { history, one, world } from './sync-helpers.js';
 
 test('every state commit records its op and validated input (Lockstep-Input), readable with git log', () => {
@@ -157,4 +157,24 @@ test('a force-pushed or deleted remote ref gives REMOTE_DIVERGED and loses no lo
   assert.equal(claims.length, 1, "b's claim is on the remote again");
   await implB.call('task_claim', { id: t1 });
   for (const r of [a, b, w.bare]) fsckStrict(r);
+});
+
+test('an unpublished commit made with plain git cannot be re-run: REPLAY_UNSUPPORTED, and --adopt-remote sets it aside, listed, keeping the ops it can re-run', async () => {
+  const w = world(2);
+  const [a, b] = w.machines as [string, string];
+  assert.equal(cli(a, 'task', 'create', '--title', 'from a').status, 0);
+  assert.equal(cli(b, 'sync').status, 0);
+  const hand = gitEditState(b, 'notes.txt', 'a hand edit\n');
+  assert.equal(cli(a, 'task', 'create', '--title', 'a again').status, 0);
+  const r = cli(b, 'task', 'create', '--title', 'from b', '--json');
+  assert.equal(r.status, 1);
+  assert.equal((JSON.parse(r.stderr) as { error: { code: string } }).error.code, 'REPLAY_UNSUPPORTED');
+  const adopt = cli(b, 'sync', '--adopt-remote', '--json');
+  assert.equal(adopt.status, 0, adopt.stderr);
+  const rep = JSON.parse(adopt.stdout) as { failed: { error: { code: string } }[]; backup: string };
+  assert.deepEqual(rep.failed.map((f) => f.error.code), ['REPLAY_UNSUPPORTED']);
+  assert.equal(git(b, 'rev-parse', `${rep.backup}~1`), hand, 'the hand edit is kept in the backup ref');
+  const titles = history(w.bare).filter((c) => one(c, 'Lockstep-Op') === 'task.create').map((c) => JSON.parse(one(c, 'Lockstep-Input')!).title as string);
+  assert.deepEqual(titles, ['from a', 'a again', 'from b']);
+  fsckStrict(w.bare);
 });

@@ -267,7 +267,7 @@ export class RemoteSync {
    * and point the local ref at the result. An op that now fails is left out, its error kept for
    * its caller. `skip` ops are left out too (withdrawn by their caller).
    */
-  private async replayOnto(base: string | null, report?: SyncReport, skip?: { opId: string; error: ErrorBody }, chainFrom?: string | null): Promise<void> {
+  private async replayOnto(base: string | null, report?: SyncReport, skip?: { opId: string; error: ErrorBody }, chainFrom?: string | null, lenient = false): Promise<void> {
     const lock = await this.host.lock();
     try {
       const local = lock.current();
@@ -277,7 +277,15 @@ export class RemoteSync {
       let snap = await this.host.snapshotAt(base);
       const outcomes: [string, ReplayOutcome][] = [];
       for (const c of fork.onlyA) {
-        const call = await readOpCall(this.host.objects, c, this.host.repo.workTree);
+        let call;
+        try {
+          call = await readOpCall(this.host.objects, c, this.host.repo.workTree);
+        } catch (err) {
+          // `--adopt-remote` sets a commit it cannot re-run aside (listed, and kept in the backup ref); a publish stops.
+          if (!(lenient && report && err instanceof LockstepError && err.code === 'REPLAY_UNSUPPORTED')) throw err;
+          report.failed.push({ opId: '', op: 'external', actor: '', error: { code: err.code, message: err.message, data: err.data } });
+          continue;
+        }
         if (skip && call.opId === skip.opId) continue;
         const { outcome, applied } = rerun(this.host.objects, snap, call);
         if (applied?.commit) snap = applied.snapshot;
@@ -373,7 +381,7 @@ export class RemoteSync {
     if (local !== null) report.backup = this.backup('local', local);
     this.writeRecord((r) => ({ ...r, published: got.oid, diverged: undefined, lastSync: Date.now() }));
     this.verified.clear();
-    if (local !== null) await this.replayOnto(got.oid, report);
+    if (local !== null) await this.replayOnto(got.oid, report, undefined, undefined, true);
     await this.publishNow(undefined, undefined, report);
     report.setAside = report.failed.length;
     return this.finish(report);
