@@ -178,3 +178,51 @@ test('an unpublished commit made with plain git cannot be re-run: REPLAY_UNSUPPO
   assert.deepEqual(titles, ['from a', 'a again', 'from b']);
   fsckStrict(w.bare);
 });
+
+test('offline mode: while the remote is away ops commit here as provisional; once it is back every machine converges, and the op that lost is a conflict on the state and told to its agent', async () => {
+  const w = world(2);
+  const [a, b] = w.machines as [string, string];
+  const offline = { extraArgs: ['--remote-mode', 'offline', '--remote-timeout-sec', '3'] };
+  const planner = await initAgent(a, 'planner', 'lead', offline);
+  const t1 = (await planner.call<{ task: { id: string } }>('task_create', { title: 'wanted by both' })).task.id;
+  const implA = await initAgent(a, 'implementer', 'off-a', offline);
+  const implB = await initAgent(b, 'implementer', 'off-b', offline);
+  await implB.call('task_list'); // b has seen the task (its registration fetched the remote)
+  assert.equal(git(b, 'rev-parse', 'refs/lockstep/state'), git(w.bare, 'rev-parse', 'refs/lockstep/state'));
+  const away = `${w.bare}.away`;
+  fs.renameSync(w.bare, away);
+  const ra = await implA.call<{ provisional?: boolean; task: { owner: string } }>('task_claim', { id: t1 });
+  const rb = await implB.call<{ provisional?: boolean; task: { owner: string } }>('task_claim', { id: t1 });
+  assert.equal(ra.provisional, true);
+  assert.equal(rb.provisional, true);
+  const la = await implA.call<{ provisional?: boolean }>('lock_acquire', { paths: ['src/both.ts'] });
+  const lb = await implB.call<{ provisional?: boolean }>('lock_acquire', { paths: ['src/both.ts'] });
+  assert.equal(la.provisional && lb.provisional, true);
+  assert.equal((await implA.call<{ remote: { unpublished: number } }>('status_get')).remote.unpublished, 2);
+  fs.renameSync(away, w.bare);
+  const back = performance.now();
+  // Converged: both machines at the remote's tip with nothing left to publish (the background sync runs every 2 s).
+  const tipOf = (r: string) => git(r, 'rev-parse', 'refs/lockstep/state');
+  let converged = false;
+  for (let i = 0; i < 300 && !converged; i++) {
+    await sleep(100);
+    const notes = history(w.bare).filter((c) => one(c, 'Lockstep-Op') === 'sync.conflict').length;
+    converged = notes === 2 && tipOf(a) === tipOf(w.bare) && tipOf(b) === tipOf(w.bare);
+  }
+  const convergeMs = performance.now() - back;
+  assert.ok(converged, 'both machines converged on the remote state, with two conflicts recorded');
+  // One claim and one lease won on the remote; each losing op is a conflict note (who, what, why).
+  const hist = history(w.bare);
+  assert.equal(hist.filter((c) => one(c, 'Lockstep-Op') === 'task.claim').length, 1);
+  const { notes } = await planner.call<{ notes: { event?: string; payload?: { agent: string; op: string; error: { code: string } } }[] }>('note_list', { kind: 'system' });
+  const conflicts = notes.filter((n) => n.event === 'sync.conflict').map((n) => [n.payload!.op, n.payload!.error.code]);
+  assert.deepEqual(conflicts.sort(), [['lock.acquire', 'LOCK_HELD'], ['task.claim', 'TASK_NOT_CLAIMABLE']]);
+  // Each agent's next call says which of its offline ops failed (told once).
+  const toldA = await implA.call<{ conflicts?: { op: string; error: { code: string } }[] }>('whoami');
+  const toldB = await implB.call<{ conflicts?: { op: string; error: { code: string } }[] }>('whoami');
+  const told = [...(toldA.conflicts ?? []), ...(toldB.conflicts ?? [])].map((c) => [c.op, c.error.code]);
+  assert.deepEqual(told.sort(), conflicts.sort());
+  assert.equal((await implA.call<{ conflicts?: unknown[] }>('whoami')).conflicts, undefined);
+  for (const r of [a, b, w.bare]) fsckStrict(r);
+  process.stderr.write(`sync.test: offline mode converged ${convergeMs.toFixed(0)} ms after the remote came back\n`);
+});

@@ -28,6 +28,8 @@ export interface LockstepOptions extends Omit<StoreOptions, 'remote'> {
   remote?: string | null;
   /** How long one push or fetch may take before REMOTE_UNREACHABLE (`--remote-timeout-sec`, 10 s). */
   remoteTimeoutMs?: number;
+  /** `--remote-mode` referee (default) or offline; default git config `lockstep.remoteMode`. */
+  remoteMode?: string;
   /** Server flags --wait-default-sec / --wait-max-sec (25 / 50). */
   waits?: Partial<WaitLimits>;
   /** Server flags --mode, --roots, --command-mode, --command-allow (INVALID_INPUT when bad). */
@@ -79,7 +81,9 @@ export class Lockstep implements App {
     this.host = hostConfig({ root: workTree ?? commonDir, gitDirs: [gitDir, commonDir], commonDir }, opts.host ?? {});
     const remote = opts.remote === undefined ? (configValue(this.repo, 'lockstep', 'remote') ?? null) : opts.remote;
     this.remoteName = remote ? checkRemoteName(remote) : null;
-    this.store = new Store(this.repo, { ...opts, clock: this.clock, remote: this.remoteName ? { name: this.remoteName, timeoutMs: opts.remoteTimeoutMs } : undefined });
+    const mode = opts.remoteMode ?? configValue(this.repo, 'lockstep', 'remoteMode') ?? 'referee';
+    if (mode !== 'referee' && mode !== 'offline') throw new LockstepError('INVALID_INPUT', `remote mode "${mode.slice(0, 40)}" is neither referee nor offline`, { remoteMode: mode.slice(0, 40) });
+    this.store = new Store(this.repo, { ...opts, clock: this.clock, remote: this.remoteName ? { name: this.remoteName, timeoutMs: opts.remoteTimeoutMs, mode } : undefined });
   }
 
   /** The git remote this repository publishes its state to (referee mode), or null. */
@@ -111,9 +115,13 @@ export class Lockstep implements App {
   }
 
   /** The one door: validate the input (unknown fields refused) and run the use case for the caller. */
-  call<S extends z.ZodObject, R>(useCase: UseCase<S, R>, rawInput: unknown, caller: Caller): Promise<R> {
+  async call<S extends z.ZodObject, R>(useCase: UseCase<S, R>, rawInput: unknown, caller: Caller): Promise<R> {
     const input = parseInput(strict(useCase.input), rawInput) as z.output<S>;
-    return useCase.run(this, input, caller);
+    const result = await useCase.run(this, input, caller);
+    // Offline mode: the caller's earlier provisional ops that failed on the remote's state, told once.
+    const conflicts = await this.store.takeConflicts(caller.who.agent);
+    if (conflicts.length === 0 || typeof result !== 'object' || result === null || Array.isArray(result)) return result;
+    return { ...result, conflicts } as R;
   }
 
   /** Validate input and run the op as one state commit (tests and scripts; adapters use call). */
@@ -123,6 +131,8 @@ export class Lockstep implements App {
 
   async transact<S extends z.ZodType, R>(op: Op<S, R>, input: z.output<S>, who: Identity): Promise<R> {
     const out = await this.store.transact(op, input, { actor: who.agent, role: who.role });
+    // Offline mode: done here, not yet on the remote; the caller should know.
+    if (out.provisional && typeof out.result === 'object' && out.result !== null && !Array.isArray(out.result)) return { ...out.result, provisional: true } as R;
     return out.result;
   }
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LockstepError } from '../errors.js';
 import { addFetchRefspec, remoteUrl, setConfig } from '../git/remote.js';
+import { syncConflict } from '../state/ops/sync-conflict.js';
 import { stateRefspec } from '../store/sync.js';
 import { useCase } from './use-case.js';
 
@@ -27,6 +28,13 @@ export const sync = useCase({
       setup = { refspec, added, referee: rs.name };
     }
     const report = input.adoptRemote ? await rs.adoptRemote() : input.republish ? await rs.republish() : await rs.sync();
-    return { ...report, setup, status: await rs.status() };
+    // Ops that failed on the remote's state are recorded there (who, what, why): nothing is dropped unseen.
+    const conflicts = [];
+    for (const f of report.failed) {
+      if (!f.opId) continue; // a commit without an op (set aside by --adopt-remote, kept in its backup ref)
+      const { note } = await app.transact(syncConflict, { agent: f.actor, op: f.op, opId: f.opId, input: f.input ?? '{}', error: { code: f.error.code, message: f.error.message.slice(0, 1_000) }, task: f.task }, { agent: 'system', role: 'all' });
+      conflicts.push(note.id);
+    }
+    return { ...report, setup, conflicts, status: await rs.status() };
   },
 });

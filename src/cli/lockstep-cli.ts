@@ -28,6 +28,7 @@ const PLACEHOLDERS: Record<string, string> = {
   '--wait-max-sec': 'sec',
   '--remote': 'name',
   '--remote-timeout-sec': 'sec',
+  '--remote-mode': 'mode',
   '--setup': 'remote',
   '--prompt-delay-ms': 'ms',
   '--user-doc': 'file',

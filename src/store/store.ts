@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { LockstepError, type ErrorCode } from '../errors.js';
 import type { Op } from '../state/core/op.js';
+import { ops } from '../state/ops/index.js';
 import type { Ctx } from '../state/core/ctx.js';
 import { fsyncComponents } from '../git/config.js';
 import { startAutoGc } from '../git/maintenance.js';
@@ -45,11 +46,22 @@ export interface TransactResult<R> {
   /** The new state commit, or null when the op changed nothing. */
   commit: string | null;
   tip: string | null;
+  /** Offline mode: committed here while the remote was unreachable; published by a later sync. */
+  provisional?: boolean;
+}
+
+/** An op committed offline that failed when re-run on the remote's state, for its agent's next call. */
+export interface Conflict {
+  op: string;
+  opId: string;
+  error: { code: string; message: string; data?: Record<string, unknown> };
 }
 
 const PERSIST_AFTER_FILES = 500;
 /** How often a blocked call fetches the referee remote for other machines' commits. */
 export const REMOTE_POLL_MS = 2_000;
+/** Offline mode: after the remote was unreachable, ops commit here without trying it for this long; the background sync retries this often. */
+const OFFLINE_RETRY_MS = 2_000;
 
 /** Failures of the machinery, not of the op: refetching the remote state would not change them. */
 const NOT_STALENESS = new Set<ErrorCode>([
@@ -152,10 +164,15 @@ export class Store {
       out = await this.transactQueued(op, input, who);
     }
     if (out.commit === null || out.opId === undefined) return out;
+    if (remote.mode === 'offline' && Date.now() < this.offlineUntil) return this.provisionally(out, op.name, who);
     let published;
     try {
       published = await remote.publish(out.opId, out.commit);
     } catch (err) {
+      if (remote.mode === 'offline' && err instanceof LockstepError && err.code === 'REMOTE_UNREACHABLE') {
+        this.offlineUntil = Date.now() + OFFLINE_RETRY_MS;
+        return this.provisionally(out, op.name, who);
+      }
       if (err instanceof LockstepError && UNPUBLISHED.has(err.code)) {
         const withdrawn = await remote.withdraw(out.opId, err);
         throw new LockstepError(err.code, `${err.message}${withdrawn ? '; nothing was done' : '; the op stays committed here and is published by the next sync'}`, { ...err.data, withdrawn });
@@ -167,6 +184,63 @@ export class Store {
     if (published.result === SAME_RESULT) return out;
     // Re-run on the remote's tip (here or by another process of this machine): that run's answer.
     return { result: published.result as R, commit: published.commit, tip: this.tip() };
+  }
+
+  private readonly provisional = new Map<string, { op: string; agent: string }>();
+  private offlineUntil = 0;
+  private background: NodeJS.Timeout | undefined;
+  private backgroundRun: Promise<void> | undefined;
+
+  /** Offline mode: the op stays committed here, answered as provisional; the background sync publishes it. */
+  private provisionally<R>(out: TransactResult<R> & { opId?: string }, opName: string, who: Who): TransactResult<R> {
+    this.provisional.set(out.opId!, { op: opName, agent: who.actor });
+    this.startBackgroundSync();
+    return { ...out, provisional: true };
+  }
+
+  private startBackgroundSync(): void {
+    if (this.background || !this.remote) return;
+    this.background = setInterval(() => {
+      this.backgroundRun ??= this.syncInBackground().finally(() => (this.backgroundRun = undefined));
+    }, OFFLINE_RETRY_MS);
+    this.background.unref();
+  }
+
+  /**
+   * Publish what was committed offline, and keep fetching (so this machine converges on what the
+   * others publish). Ops that fail on the remote's state are recorded there as
+   * conflicts (a system note: who, what, why); their agents are told on their next call.
+   */
+  private async syncInBackground(): Promise<void> {
+    const remote = this.remote!;
+    try {
+      const report = await remote.sync();
+      this.offlineUntil = 0;
+      for (const f of report.failed) {
+        if (!f.opId) continue; // a commit without an op: REPLAY_UNSUPPORTED stops the sync before this
+        await this.transact(ops.syncConflict, { agent: f.actor, op: f.op, opId: f.opId, input: f.input ?? '{}', error: { code: f.error.code, message: f.error.message.slice(0, 1_000) }, task: f.task }, { actor: 'system', role: 'all' });
+      }
+    } catch (err) {
+      if (err instanceof LockstepError && err.code === 'REMOTE_UNREACHABLE') return; // still away: the next tick tries again
+      process.stderr.write(`lockstep: background sync with ${remote.name} failed: ${(err as Error).message}\n`);
+    }
+  }
+
+  /**
+   * The agent's ops committed offline that have since failed on the remote's state (each told
+   * once); ops found published are forgotten.
+   */
+  async takeConflicts(agent: string): Promise<Conflict[]> {
+    if (!this.remote || this.provisional.size === 0) return [];
+    const out: Conflict[] = [];
+    for (const [opId, p] of this.provisional) {
+      if (p.agent !== agent) continue;
+      const s = await this.remote.provisionalState(opId);
+      if (s.state === 'pending') continue;
+      this.provisional.delete(opId);
+      if (s.state === 'failed') out.push({ op: p.op, opId, error: s.error });
+    }
+    return out;
   }
 
   private transactQueued<S extends z.ZodType, R>(op: Op<S, R>, input: z.output<S>, who: Who): Promise<TransactResult<R> & { opId?: string }> {
@@ -282,6 +356,7 @@ export class Store {
 
   /** Flush a pending persisted snapshot and stop watchers. */
   close(): void {
+    clearInterval(this.background);
     this.watcher.close();
     if (this.persistTimer) {
       clearTimeout(this.persistTimer);

@@ -29,7 +29,15 @@ export interface RemoteOptions {
   name: string;
   /** Each push or fetch that takes longer is REMOTE_UNREACHABLE (default 10 s). */
   timeoutMs?: number;
+  /**
+   * referee (default): an op answers only once it is on the remote; unreachable is an error.
+   * offline: when the remote is unreachable, ops commit here and answer `provisional: true`; a
+   * background sync publishes them once it is back, recording ops that fail there as conflicts.
+   */
+  mode?: RemoteMode;
 }
+
+export type RemoteMode = 'referee' | 'offline';
 
 /** What the store lends the sync: its ref lock, its snapshots, and its cached snapshot to update. */
 export interface SyncHost {
@@ -64,7 +72,7 @@ export interface SyncReport {
   /** Ops re-run on a newer remote tip. */
   replayed: number;
   /** Ops that failed on the re-run, with their errors (nothing is dropped without being listed). */
-  failed: { opId: string; op: string; actor: string; error: ErrorBody }[];
+  failed: { opId: string; op: string; actor: string; error: ErrorBody; input?: string; task?: string }[];
   /** A local ref that keeps what a divergence fix left behind (`--adopt-remote`, `--republish`). */
   backup?: string;
   /** Commits the backup holds that are no longer in the state. */
@@ -77,6 +85,7 @@ export interface RemoteStatus {
   trackingRef: string;
   remoteTip: string | null;
   unpublished: number;
+  mode: RemoteMode;
   lastSync: string | null;
   lastError: SyncRecord['lastError'] | null;
   diverged: SyncRecord['diverged'] | null;
@@ -94,6 +103,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class RemoteSync {
   readonly name: string;
   readonly timeoutMs: number;
+  readonly mode: RemoteMode;
   private readonly tracking: string;
   /** Tracking tips already checked to descend from what was published (keyed `published..tip`). */
   private readonly verified = new Set<string>();
@@ -105,6 +115,7 @@ export class RemoteSync {
   ) {
     this.name = opts.name;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.mode = opts.mode ?? 'referee';
     this.tracking = trackingRef(opts.name);
   }
 
@@ -293,7 +304,7 @@ export class RemoteSync {
         if (!outcome.ok || outcome.commit === null) outcomes.push([call.opId, outcome]);
         if (report) {
           report.replayed++;
-          if (!outcome.ok) report.failed.push({ opId: call.opId, op: call.opName, actor: call.who.actor, error: outcome.error });
+          if (!outcome.ok) report.failed.push({ opId: call.opId, op: call.opName, actor: call.who.actor, error: outcome.error, input: JSON.stringify(call.input).slice(0, 2_000), task: taskOf(call.input) });
         }
       }
       // Nothing left to point the ref at (a withdrawal of the very first op): the commit stays, unpublished.
@@ -326,6 +337,21 @@ export class RemoteSync {
     if (!(await this.pendingHas(fork.onlyA, opId))) return false;
     await this.replayOnto(fork.base, undefined, { opId, error: { code: error.code, message: error.message, data: error.data } }, remote);
     return !(await this.pendingHas((await forkPoint(this.host.objects, this.host.tip(), remote)).onlyA, opId));
+  }
+
+  /**
+   * Where an op committed offline stands: still unpublished, published, or failed on a re-run
+   * (its error, read once: the caller is told).
+   */
+  async provisionalState(opId: string): Promise<{ state: 'pending' | 'published' } | { state: 'failed'; error: ErrorBody }> {
+    const file = this.outcomePath(opId);
+    if (fs.existsSync(file)) {
+      const o = JSON.parse(fs.readFileSync(file, 'utf8')) as ReplayOutcome;
+      fs.rmSync(file, { force: true });
+      return o.ok ? { state: 'published' } : { state: 'failed', error: o.error };
+    }
+    const fork = await forkPoint(this.host.objects, this.host.tip(), readRef(this.host.repo, this.tracking));
+    return (await this.pendingHas(fork.onlyA, opId)) ? { state: 'pending' } : { state: 'published' };
   }
 
   /** Fetch, then bring the local state up to the remote (re-running local ops there); true when the local tip moved. */
@@ -420,11 +446,19 @@ export class RemoteSync {
       trackingRef: this.tracking,
       remoteTip,
       unpublished: fork.onlyA.length,
+      mode: this.mode,
       lastSync: rec.lastSync ? new Date(rec.lastSync).toISOString() : null,
       lastError: rec.lastError ?? null,
       diverged: rec.diverged ?? null,
     };
   }
+}
+
+/** The task an op's input names (`id` or `task`), for the conflict note. */
+function taskOf(input: unknown): string | undefined {
+  const i = input as { id?: unknown; task?: unknown } | null;
+  for (const v of [i?.id, i?.task]) if (typeof v === 'string' && /^T-[0-9A-Z]+$/.test(v)) return v;
+  return undefined;
 }
 
 async function readOpCallOrNull(host: SyncHost, oid: string): Promise<{ opId: string } | null> {

@@ -36,6 +36,7 @@ export class ServerCommand extends BaseCommand {
   commandAllow = Option.String('--command-allow', { description: "Programs allowlist mode may run, e.g. npm,git or 'git status,npm test'" });
   disableTools = Option.String('--disable-tools', { description: 'Tools this server neither lists nor serves, comma-separated (trims tools/list)' });
   remote = Option.String('--remote', { description: 'Referee mode: publish every state commit to this git remote before answering (default: git config lockstep.remote)' });
+  remoteMode = Option.String('--remote-mode', { description: 'referee (default: answer only once on the remote) or offline (commit here while it is unreachable, publish later)' });
   remoteTimeout = Option.String('--remote-timeout-sec', { description: 'A push or fetch slower than this is REMOTE_UNREACHABLE (10)' });
   gcEvery = Option.String('--gc-every', { description: 'Start `git gc --auto` after this many commits of this server (1000; 0 = never)' });
 
@@ -50,7 +51,7 @@ export class ServerCommand extends BaseCommand {
     const host = { mode: this.mode, roots: this.roots, commandMode: this.commandMode, commandAllow: this.commandAllow };
     const remoteTimeoutMs = this.remoteTimeout === undefined ? undefined : parseInput(z.number().min(0.1).max(600), Number(this.remoteTimeout)) * 1000;
     const open = (dir: string) => {
-      const app = new Lockstep({ dir, fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host, remote: this.remote, remoteTimeoutMs });
+      const app = new Lockstep({ dir, fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host, remote: this.remote, remoteTimeoutMs, remoteMode: this.remoteMode });
       app.publishLeftovers();
       return app;
     };

@@ -42,6 +42,7 @@ import { deliveryReview } from './delivery-review.js';
 import { deliverySubmit } from './delivery-submit.js';
 import { worktreeMergeRecord } from './worktree-merge-record.js';
 import { stateInit } from './state-init.js';
+import { syncConflict } from './sync-conflict.js';
 
 export const ops = {
   agentRegister,
@@ -87,4 +88,5 @@ export const ops = {
   deliveryReview,
   worktreeMergeRecord,
   stateInit,
+  syncConflict,
 };
