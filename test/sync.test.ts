@@ -198,6 +198,8 @@ test('offline mode: while the remote is away ops commit here as provisional; onc
   const la = await implA.call<{ provisional?: boolean }>('lock_acquire', { paths: ['src/both.ts'] });
   const lb = await implB.call<{ provisional?: boolean }>('lock_acquire', { paths: ['src/both.ts'] });
   assert.equal(la.provisional && lb.provisional, true);
+  const listed = await implA.call<{ leases: { owner: string; provisional?: boolean }[] }>('lock_list', { owner: 'off-a' });
+  assert.deepEqual(listed.leases.map((l) => l.provisional), [true], 'a lease not yet on the remote is provisional');
   assert.equal((await implA.call<{ remote: { unpublished: number } }>('status_get')).remote.unpublished, 2);
   fs.renameSync(away, w.bare);
   const back = performance.now();
@@ -223,6 +225,8 @@ test('offline mode: while the remote is away ops commit here as provisional; onc
   const told = [...(toldA.conflicts ?? []), ...(toldB.conflicts ?? [])].map((c) => [c.op, c.error.code]);
   assert.deepEqual(told.sort(), conflicts.sort());
   assert.equal((await implA.call<{ conflicts?: unknown[] }>('whoami')).conflicts, undefined);
+  const after = await planner.call<{ leases: { provisional?: boolean }[] }>('lock_list');
+  assert.deepEqual(after.leases.map((l) => l.provisional), [undefined], 'published: no longer provisional');
   for (const r of [a, b, w.bare]) fsckStrict(r);
   process.stderr.write(`sync.test: offline mode converged ${convergeMs.toFixed(0)} ms after the remote came back\n`);
 });

@@ -109,6 +109,11 @@ export class Lockstep implements App {
       .catch((err: unknown) => void process.stderr.write(`lockstep: could not publish to ${this.remoteName} at start: ${(err as Error).message}\n`));
   }
 
+  /** Ids touched by state commits not yet on the remote (empty without one). */
+  async unpublishedEntities(): Promise<Set<string>> {
+    return this.store.remote ? this.store.remote.unpublishedEntities() : new Set();
+  }
+
   /** What the referee remote looks like from here (for status and doctor), or null without one. */
   async remoteStatus(): Promise<RemoteStatus | null> {
     return this.remoteName ? this.store.syncWith(this.remoteName).status() : null;

@@ -88,6 +88,8 @@ export interface App {
   /** The sync with a git remote (default: the referee one; INVALID_INPUT when there is none). */
   remote(name?: string): RemoteSync;
   remoteStatus(): Promise<RemoteStatus | null>;
+  /** Ids touched by state commits not yet on the remote (offline mode: provisional leases). */
+  unpublishedEntities(): Promise<Set<string>>;
 }
 
 export interface UseCase<S extends z.ZodObject = z.ZodObject, R = unknown> {

@@ -8,14 +8,13 @@ import { discussionGet, discussionGetInput, discussionInbox, discussionInboxInpu
 import { deliveryGet, deliveryGetInput, deliveryList, deliveryListInput } from '../state/queries/delivery-list.js';
 import { docList, docListInput, docRead, docReadInput } from '../state/queries/doc-list.js';
 import { issueGet, issueGetInput, issueList, issueListInput } from '../state/queries/issue-list.js';
-import { lockList, lockListInput } from '../state/queries/lock-list.js';
 import { noteList, noteListInput } from '../state/queries/note-list.js';
 import { taskGet, taskGetInput } from '../state/queries/task-get.js';
 import { taskList, taskListInput } from '../state/queries/task-list.js';
 import { taskSummary } from '../state/queries/task-summary.js';
 import { artifactRead, artifactWrite, commandRun, fileRead, fileWrite, toolInstall } from './host.js';
 import { launchImplementer } from './launch.js';
-import { acceptanceBundle, implementerList, stateLog, statusGet } from './reads.js';
+import { acceptanceBundle, implementerList, lockListMarked, stateLog, statusGet } from './reads.js';
 import { coordinationInit, serverTime, whoami } from './session.js';
 import { sync } from './sync.js';
 import { fromOp, query, type UseCase } from './use-case.js';
@@ -42,7 +41,7 @@ export const useCases = {
   issueList: query('issue.list', issueListInput, (state, input, rc) => issueList(state, input, rc.now)),
   docRead: query('doc.read', docReadInput, (state, input) => docRead(state, input)),
   docList: query('doc.list', docListInput, (state, input) => docList(state, input)),
-  lockList: query('lock.list', lockListInput, (state, input, rc) => lockList(state, input, rc.now, rc.workTree)),
+  lockList: lockListMarked,
   noteList: query('note.list', noteListInput, (state, input) => noteList(state, input)),
   discussionGet: query('discussion.get', discussionGetInput, (state, input) => discussionGet(state, input)),
   discussionList: query('discussion.list', discussionListInput, (state, input) => discussionList(state, input)),

@@ -11,6 +11,7 @@ import type { ObjectStore } from '../git/objects.js';
 import { readRef, type RefLock } from '../git/refs.js';
 import { fetchRef, pushRef, remoteUrl, updateRef } from '../git/remote.js';
 import type { GitRepo } from '../git/repo.js';
+import { readEvent } from './events.js';
 import { findOp, forkPoint, isAncestor, readOpCall, rerun, type ReplayOutcome } from './replay.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -352,6 +353,14 @@ export class RemoteSync {
     }
     const fork = await forkPoint(this.host.objects, this.host.tip(), readRef(this.host.repo, this.tracking));
     return (await this.pendingHas(fork.onlyA, opId)) ? { state: 'pending' } : { state: 'published' };
+  }
+
+  /** Ids touched by local commits the remote does not have yet (offline mode: provisional leases). */
+  async unpublishedEntities(): Promise<Set<string>> {
+    const fork = await forkPoint(this.host.objects, this.host.tip(), readRef(this.host.repo, this.tracking));
+    const ids = new Set<string>();
+    for (const c of fork.onlyA) for (const id of (await readEvent(this.host.objects, c)).event.entities) ids.add(id);
+    return ids;
   }
 
   /** Fetch, then bring the local state up to the remote (re-running local ops there); true when the local tip moved. */
