@@ -35,7 +35,7 @@ async function httpRemote(root: string): Promise<{ url: (bare: string) => string
   return { url: (bare) => `http://127.0.0.1:${port}/${path.basename(bare)}`, stop, start };
 }
 
-test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim across machines, and a stopped server is REMOTE_UNREACHABLE', async () => {
+test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim across machines; a stopped server is REMOTE_UNREACHABLE in referee mode, and offline mode publishes once it is back', async () => {
   const root = tmp('lockstep-http-');
   const remote = await httpRemote(root);
   // The world's bare repository must sit in the served root: build it there.
@@ -88,9 +88,23 @@ test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim acro
   const unreachableMs = performance.now() - t;
   assert.equal(err.code, 'REMOTE_UNREACHABLE');
   assert.equal(git(machines[0]!, 'rev-parse', 'refs/lockstep/state'), before);
+  // Meanwhile an offline-mode server on machine b keeps working; when the HTTP server is back, it converges.
+  const off = await initAgent(machines[1]!, 'implementer', 'http-off', { extraArgs: ['--remote-mode', 'offline', '--remote-timeout-sec', '3'] });
+  const lease = await off.call<{ provisional?: boolean; lease: { id: string } }>('lock_acquire', { paths: ['src/offline.ts'] });
+  assert.equal(lease.provisional, true);
+  await remote.start();
+  const back = performance.now();
+  let on = false;
+  for (let i = 0; i < 200 && !on; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    on = history(bare).some((c) => (c.trailers['Lockstep-Entity'] ?? []).includes(lease.lease.id));
+  }
+  const convergeMs = performance.now() - back;
+  assert.ok(on, 'the offline lease reached the remote once the server was back');
+  assert.equal(git(machines[1]!, 'rev-parse', 'refs/lockstep/state'), git(bare, 'rev-parse', 'refs/lockstep/state'));
   fsckStrict(bare);
   latencies.sort((x, y) => x - y);
   process.stderr.write(
-    `sync.test: claims through smart HTTP, 2 machines racing: p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; REMOTE_UNREACHABLE after ${unreachableMs.toFixed(0)} ms\n`,
+    `sync.test: claims through smart HTTP, 2 machines racing: p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; REMOTE_UNREACHABLE after ${unreachableMs.toFixed(0)} ms; offline mode published ${convergeMs.toFixed(0)} ms after the server came back\n`,
   );
 });
