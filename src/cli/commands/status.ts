@@ -21,7 +21,7 @@ function lockLine(lock: NonNullable<ReturnType<Lockstep['stateLock']>>): string 
 function remoteLine(r: NonNullable<Awaited<ReturnType<Lockstep['remoteStatus']>>>): string {
   if (r.diverged) return `${r.remote}: DIVERGED (the remote ref was ${r.diverged.remoteTip ? 'rewritten' : 'deleted'}): lockstep sync --adopt-remote or --republish`;
   const err = r.lastError ? `, last error ${r.lastError.code}` : '';
-  return `${r.remote} (${r.url ?? 'no such git remote'}): ${r.unpublished} unpublished, last sync ${r.lastSync ?? 'never'}${err}`;
+  return `${r.remote} (${r.url ?? 'no such git remote'}, ${r.mode}): ${r.unpublished} unpublished, last sync ${r.lastSync ?? 'never'}${err}`;
 }
 
 export class StatusCommand extends BaseCommand {
