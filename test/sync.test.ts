@@ -12,13 +12,14 @@ import { history, one, world } from './sync-helpers.js';
 test('every state commit records its op and validated input (Lockstep-Input), readable with git log', () => {
   const w = world(1);
   const m = w.machines[0]!;
-  const r = cli(m, 'task', 'create', '--title', 'carry my input', '--tag', 'a', '--json');
+  const r = cli(m, 'task', 'create', '--title', 'carry my input', '--description', 'two\nlines \u2028 and a line separator', '--tag', 'a', '--json');
   assert.equal(r.status, 0, r.stderr);
   const last = history(m).at(-1)!;
   assert.equal(one(last, 'Lockstep-Op'), 'task.create');
   const input = JSON.parse(one(last, 'Lockstep-Input')!) as Record<string, unknown>;
   assert.equal(input.title, 'carry my input');
   assert.deepEqual(input.tags, ['a']);
+  assert.equal(input.description, 'two\nlines \u2028 and a line separator');
   assert.match(one(last, 'Lockstep-Op-Id')!, /^[0-9a-f]{16}$/);
   assert.ok(Date.parse(one(last, 'Lockstep-Time')!) > 0);
   // And it was published: the remote has the same commit.

@@ -51,7 +51,8 @@ function commitMessage(opName: string, author: Who, ctx: Ctx, input: unknown, ev
   for (const id of new Set(event?.entities ?? [])) trailers.push(`${TRAILER.entity}: ${oneLine(id, 200)}`);
   if (event?.data) trailers.push(`${TRAILER.data}: ${JSON.stringify(event.data).slice(0, 4000)}`);
   for (const r of recovered) trailers.push(`${TRAILER.recoveredLock}: ${lockWords(r)}`);
-  trailers.push(`${TRAILER.input}: ${JSON.stringify(input ?? {})}`);
+  // JSON leaves U+2028/U+2029 raw, and they end a line for a trailer parser: escaped, JSON.parse reads them back.
+  trailers.push(`${TRAILER.input}: ${JSON.stringify(input ?? {}).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}`);
   return `${subject}\n\n${trailers.join('\n')}\n`;
 }
 
