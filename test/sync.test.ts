@@ -31,6 +31,7 @@ test('referee mode: a claim made elsewhere first wins; the local one is re-run o
   const [a, b] = w.machines as [string, string];
   const planner = await initAgent(a, 'planner', 'lead');
   const { task } = await planner.call<{ task: { id: string } }>('task_create', { title: 'contested' });
+  const implA = await initAgent(a, 'implementer', 'impl-a');
   // Machine b has never fetched the task: its first claim finds it on the remote.
   const implB = await initAgent(b, 'implementer', 'impl-b');
   const started = performance.now();
@@ -38,7 +39,8 @@ test('referee mode: a claim made elsewhere first wins; the local one is re-run o
   const claimMs = performance.now() - started;
   assert.equal(won.task.owner, 'impl-b');
   // Machine a's local state still has the task todo: its claim commits locally, the push is refused, the re-run fails.
-  const implA = await initAgent(a, 'implementer', 'impl-a');
+  const localBefore = git(a, 'rev-parse', 'refs/lockstep/state');
+  assert.equal(git(a, 'show', `${localBefore}:tasks/${task.id.slice(2, 4)}/${task.id}.yaml`).includes('impl-b'), false, 'a has not seen the claim');
   const err = await toolError(implA.call('task_claim', { id: task.id }));
   assert.equal(err.code, 'TASK_NOT_CLAIMABLE');
   assert.match(JSON.stringify(err.data ?? {}) + err.message, /impl-b/);
