@@ -5,6 +5,7 @@ import { LockstepError } from '../errors.js';
 import { addFetchRefspec, remoteUrl, setConfig } from '../git/remote.js';
 import { syncConflict } from '../state/ops/sync-conflict.js';
 import { stateRefspec } from '../store/sync.js';
+import { recordMergedBranches } from './merged.js';
 import { useCase } from './use-case.js';
 
 export const sync = useCase({
@@ -35,6 +36,8 @@ export const sync = useCase({
       const { note } = await app.transact(syncConflict, { agent: f.actor, op: f.op, opId: f.opId, input: f.input ?? '{}', error: { code: f.error.code, message: f.error.message.slice(0, 1_000) }, task: f.task }, { agent: 'system', role: 'all' });
       conflicts.push(note.id);
     }
-    return { ...report, setup, conflicts, status: await rs.status() };
+    // Branches merged on the host (fetched with plain git) mark their tasks merged and release leases.
+    const merged = await recordMergedBranches(app, { agent: 'system', role: 'all' });
+    return { ...report, setup, conflicts, merged, status: await rs.status() };
   },
 });

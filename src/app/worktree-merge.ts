@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LockstepError } from '../errors.js';
 import { mergeBranch, type Resolution } from '../git/merge.js';
+import { agentBranches } from '../git/worktrees.js';
 import { AgentName, TaskId, type Task } from '../state/core/schema.js';
 import { worktreeMergeRecord } from '../state/ops/worktree-merge-record.js';
 import { mergeRecordRefusal } from '../state/tasks.js';
@@ -48,7 +49,8 @@ async function mergeAgentWorktree(app: App, input: MergeInput, { who }: Caller):
   const at = { branch: r.branch, into: r.into };
   switch (r.status) {
     case 'merged': {
-      const rec = await app.transact(worktreeMergeRecord, { agent: input.agent, branch: r.branch, into: r.into, commit: r.commit, fastForward: r.fastForward, changedFiles: r.changedFiles, task: input.task }, who);
+      const branchTip = agentBranches(app.repo).get(input.agent); // recorded, so a later check does not see this merge as new
+      const rec = await app.transact(worktreeMergeRecord, { agent: input.agent, branch: r.branch, into: r.into, commit: r.commit, fastForward: r.fastForward, changedFiles: r.changedFiles, task: input.task, branchTip }, who);
       return { ...at, commit: r.commit, previous: r.previous, fastForward: r.fastForward, checkoutUpdated: r.checkoutUpdated, changedFiles: r.changedFiles, task: rec.task, note: rec.note.id, released: rec.released };
     }
     case 'up_to_date':

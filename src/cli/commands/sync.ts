@@ -34,6 +34,7 @@ export class SyncCommand extends BaseCommand {
       ['Re-run', `${r.replayed} op(s) on the remote tip, ${r.failed.length} failed`],
       ...r.failed.map((f): [string, string] => ['Failed', `${f.op} by ${f.actor}: error[${f.error.code}]: ${f.error.message}`]),
     ];
+    for (const m of r.merged) rows.push(['Merged', `lockstep/${m.agent} is in ${m.into}${m.task ? `: task ${m.task} marked merged` : ''}${m.released.length ? `, released ${m.released.join(' ')}` : ''}`]);
     if (r.conflicts.length) rows.push(['Conflicts', `recorded as system notes ${r.conflicts.join(', ')} (lockstep note list --kind system)`]);
     if (r.setup) rows.unshift(['Setup', `${r.setup.added ? 'added' : 'already had'} ${r.setup.refspec}; lockstep.remote = ${r.setup.referee}`]);
     if (r.backup) rows.push(['Backup', `${r.backup} (${r.setAside ?? 0} commit(s) no longer in the state)`]);
