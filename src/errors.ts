@@ -91,6 +91,7 @@ export const ERRORS = {
   BRANCH_NOT_FOUND: { means: 'no such worktree or agent branch', fix: '`worktree_list` shows them' },
   MERGE_CONFLICT: { means: '`worktree_merge` found conflicts; nothing moved', fix: 'the conflict is prepared in the agent\'s worktree (markers, `MERGE_HEAD`): resolve, commit there, merge again' },
   MERGE_NEEDS_REBASE: { means: 'the branches have no single merge base', fix: 'rebase the agent\'s branch onto the target in its worktree, then merge again' },
+  APPROVAL_STALE: { means: 'the agent\'s branch has another tree than the one approved for the task (commits after the approval)', fix: 'look at the commits made after the approval (`worktree_status`); merge without `task` to take them anyway, or put the task back into review and approve it again' },
   NOTHING_TO_MERGE: { means: 'the target already has everything of the agent\'s branch', fix: 'nothing to do' },
   CONFIG_INVALID: { means: '`install`, `uninstall` or `init` found a file it cannot parse (`.mcp.json`, `config.toml`, a half block in CLAUDE.md)', fix: 'fix the file by hand; nothing was written' },
   LAUNCH_UNSUPPORTED: { means: 'no tmux (Linux) or not macOS; or the agent command exited at once', fix: 'install tmux 3+ or start the agent yourself; run the command by hand to see its error' },

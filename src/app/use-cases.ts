@@ -12,6 +12,7 @@ import { noteList, noteListInput } from '../state/queries/note-list.js';
 import { taskGet, taskGetInput } from '../state/queries/task-get.js';
 import { taskList, taskListInput } from '../state/queries/task-list.js';
 import { taskSummary } from '../state/queries/task-summary.js';
+import { taskApproveRecordingTree } from './approvals.js';
 import { artifactRead, artifactWrite, commandRun, fileRead, fileWrite, toolInstall } from './host.js';
 import { launchImplementer } from './launch.js';
 import { acceptanceBundle, implementerList, lockListMarked, stateLog, statusGet } from './reads.js';
@@ -30,6 +31,7 @@ export const useCases = {
   ...opUseCases,
   // Ops that can also wait for what follows them.
   taskSubmitForReview,
+  taskApprove: taskApproveRecordingTree,
   taskAsk,
   lockAcquire: lockAcquireWaiting,
   deliverySubmit: deliverySubmitWaiting,

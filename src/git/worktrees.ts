@@ -418,6 +418,13 @@ export function mergedInto(repo: GitRepo, branchTip: string, targetTip: string):
   return { before: OID.test(parent) ? parent : branchTip };
 }
 
+/** The tree of a commit (for what an approval saw), through our own object reader. */
+export async function treeOfCommit(repo: GitRepo, commit: string): Promise<string> {
+  const git = await isoGit();
+  const { commit: c } = await git.readCommit({ fs: commondirFs(repo), gitdir: repo.commonDir, oid: commit, cache });
+  return c.tree;
+}
+
 /** The `lockstep/<agent>` branches, loose and packed: agent name -> tip. */
 export function agentBranches(repo: GitRepo): Map<string, string> {
   const out = new Map<string, string>();

@@ -43,6 +43,7 @@ import { deliverySubmit } from './delivery-submit.js';
 import { worktreeMergeRecord } from './worktree-merge-record.js';
 import { stateInit } from './state-init.js';
 import { syncConflict } from './sync-conflict.js';
+import { taskApprovalTree } from './task-approval-tree.js';
 
 export const ops = {
   agentRegister,
@@ -89,4 +90,5 @@ export const ops = {
   worktreeMergeRecord,
   stateInit,
   syncConflict,
+  taskApprovalTree,
 };
