@@ -160,7 +160,20 @@ export class Store {
       out = await this.transactQueued(op, input, who);
     } catch (err) {
       // Refused on what this machine knows: the remote may know better (a task created elsewhere).
-      if (!(err instanceof LockstepError) || NOT_STALENESS.has(err.code) || !(await remote.refresh())) throw err;
+      if (!(err instanceof LockstepError) || NOT_STALENESS.has(err.code)) throw err;
+      if (remote.mode === 'offline' && Date.now() < this.offlineUntil) throw err;
+      let moved: boolean;
+      try {
+        moved = await remote.refresh();
+      } catch (refreshErr) {
+        // Offline mode works from what this machine knows while the remote is away; referee mode cannot confirm the refusal.
+        if (remote.mode === 'offline' && refreshErr instanceof LockstepError && refreshErr.code === 'REMOTE_UNREACHABLE') {
+          this.offlineUntil = Date.now() + OFFLINE_RETRY_MS;
+          throw err;
+        }
+        throw refreshErr;
+      }
+      if (!moved) throw err;
       out = await this.transactQueued(op, input, who);
     }
     if (out.commit === null || out.opId === undefined) return out;
