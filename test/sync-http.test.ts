@@ -11,7 +11,7 @@ import { cli, fsckStrict, git, initAgent, toolError } from './helpers.js';
 import { history, one, tmp } from './sync-helpers.js';
 
 /** git's smart HTTP (test/git-http-server.mjs, its own process) serving `root`; stop() makes the remote unreachable. */
-async function httpRemote(root: string): Promise<{ url: (bare: string) => string; stop: () => Promise<void>; start: () => Promise<void> }> {
+async function httpRemote(root: string): Promise<{ url: (bare: string) => string; stop: () => Promise<void>; start: () => Promise<void>; freeze: (on: boolean) => void }> {
   let port = 0;
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -32,7 +32,9 @@ async function httpRemote(root: string): Promise<{ url: (bare: string) => string
   };
   await start();
   after(stop);
-  return { url: (bare) => `http://127.0.0.1:${port}/${path.basename(bare)}`, stop, start };
+  // A frozen server still has its socket: connections are accepted by the kernel and never answered (a hung host).
+  const freeze = (on: boolean) => void child?.kill(on ? 'SIGSTOP' : 'SIGCONT');
+  return { url: (bare) => `http://127.0.0.1:${port}/${path.basename(bare)}`, stop, start, freeze };
 }
 
 test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim across machines; a stopped server is REMOTE_UNREACHABLE in referee mode, and offline mode publishes once it is back', async () => {
@@ -80,6 +82,14 @@ test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim acro
   for (const o of outcomes) assert.equal(o.filter(Boolean).length, 1);
   const claims = history(bare).filter((c) => one(c, 'Lockstep-Op') === 'task.claim');
   assert.equal(claims.length, ids.length);
+  // A hung server (accepts, never answers): REMOTE_UNREACHABLE once --remote-timeout-sec (3 s) passes.
+  remote.freeze(true);
+  const hungAt = performance.now();
+  const hung = await toolError(a.call('lock_acquire', { paths: ['src/hung.ts'] }));
+  const hungMs = performance.now() - hungAt;
+  remote.freeze(false);
+  assert.equal(hung.code, 'REMOTE_UNREACHABLE');
+  assert.ok(hungMs >= 2_900 && hungMs < 3_000 * 2 + 2_000, `answered after ${hungMs} ms`);
   // Stop the HTTP server mid-run: the next op is REMOTE_UNREACHABLE and not left done.
   await remote.stop();
   const before = git(machines[0]!, 'rev-parse', 'refs/lockstep/state');
@@ -105,6 +115,6 @@ test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim acro
   fsckStrict(bare);
   latencies.sort((x, y) => x - y);
   process.stderr.write(
-    `sync.test: claims through smart HTTP, 2 machines racing: p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; REMOTE_UNREACHABLE after ${unreachableMs.toFixed(0)} ms; offline mode published ${convergeMs.toFixed(0)} ms after the server came back\n`,
+    `sync.test: claims through smart HTTP, 2 machines racing: p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; REMOTE_UNREACHABLE after ${unreachableMs.toFixed(0)} ms (server stopped), ${hungMs.toFixed(0)} ms (server hung, 3 s bound); offline mode published ${convergeMs.toFixed(0)} ms after the server came back\n`,
   );
 });

@@ -22,13 +22,21 @@ function gitAsync(repo: GitRepo, args: string[], timeoutMs: number): Promise<Run
   // Per call: no auto maintenance after a fetch (ours runs on its own schedule), no commit-graph writes.
   const all = ['-c', 'maintenance.auto=false', '-c', 'fetch.writeCommitGraph=false', ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn('git', all, { cwd: repo.workTree ?? repo.commonDir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout kills the transport helpers too (git-remote-http, ssh),
+    // which would otherwise keep the pipes open after git itself is gone.
+    const child = spawn('git', all, { cwd: repo.workTree ?? repo.commonDir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch (err) {
+        // ESRCH: the group ended just now; close follows.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+      resolve({ status: null, stdout, stderr, timedOut });
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
