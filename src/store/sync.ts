@@ -109,6 +109,8 @@ export class RemoteSync {
   /** Tracking tips already checked to descend from what was published (keyed `published..tip`). */
   private readonly verified = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The remote's URL, read once (status_get asks for it on every call). */
+  private url: string | null | undefined;
 
   constructor(
     private readonly host: SyncHost,
@@ -118,6 +120,11 @@ export class RemoteSync {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.mode = opts.mode ?? 'referee';
     this.tracking = trackingRef(opts.name);
+  }
+
+  private remoteUrl(): string | null {
+    if (this.url === undefined) this.url = remoteUrl(this.host.repo, this.name);
+    return this.url;
   }
 
   private recordPath(): string {
@@ -386,7 +393,7 @@ export class RemoteSync {
   }
 
   private emptyReport(): SyncReport {
-    return { remote: this.name, url: remoteUrl(this.host.repo, this.name), tip: null, remoteTip: null, pushed: 0, replayed: 0, failed: [] };
+    return { remote: this.name, url: this.remoteUrl(), tip: null, remoteTip: null, pushed: 0, replayed: 0, failed: [] };
   }
 
   private finish(report: SyncReport): SyncReport {
@@ -451,7 +458,7 @@ export class RemoteSync {
     const fork = await forkPoint(this.host.objects, this.host.tip(), remoteTip);
     return {
       remote: this.name,
-      url: remoteUrl(this.host.repo, this.name),
+      url: this.remoteUrl(),
       trackingRef: this.tracking,
       remoteTip,
       unpublished: fork.onlyA.length,
