@@ -53,6 +53,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['test/git-interop.test.ts'],
   },
   {
+    id: 'push-forced',
+    breaks: 'the state ref is force-pushed without a lease: the last machine to push wins and the others\' acknowledged claims vanish from the remote',
+    file: 'src/git/remote.ts',
+    find: "`--force-with-lease=${dst}:${expected ?? ''}`, remote, `${force ? '+' : ''}${oid}:${dst}`",
+    replace: 'remote, `+${oid}:${dst}`',
+    tests: ['test/sync-race.test.ts'],
+  },
+  {
+    id: 'replay-keeps-failures',
+    breaks: 'an op that fails when re-run on the remote tip is dropped without its error reaching its caller',
+    file: 'src/store/sync.ts',
+    find: 'if (applied?.commit) snap = applied.snapshot;',
+    replace: 'if (applied?.commit) snap = applied.snapshot;\n        if (!outcome.ok) outcome.ok = true as never;',
+    tests: ['test/sync.test.ts'],
+  },
+  {
     id: 'glob-overlap-off',
     breaks: 'glob leases never overlap anything (in the server, which the stress checker no longer shares)',
     file: 'src/state/globs.ts',
@@ -71,9 +87,9 @@ export const MUTANTS: Mutant[] = [
   {
     id: 'commits-dropped',
     breaks: 'now and then a commit is written without its parent, dropping the history before it',
-    file: 'src/store/store.ts',
-    find: 'parents: tip ? [tip] : [],',
-    replace: 'parents: tip && Math.random() > 0.05 ? [tip] : [],',
+    file: 'src/store/commit.ts',
+    find: 'parents: snap.tip ? [snap.tip] : [],',
+    replace: 'parents: snap.tip && Math.random() > 0.05 ? [snap.tip] : [],',
     tests: ['test/stress.test.ts'],
   },
   {

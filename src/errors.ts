@@ -29,6 +29,19 @@ export const ERRORS = {
   STATE_CORRUPT: { means: 'a state file no longer parses (usually a hand edit); only that entity is affected', fix: '`lockstep doctor` names the file; fix it or restore it from git (see Auditing)' },
   FORMAT_TOO_NEW: { means: 'the state was written by a newer Lockstep', fix: 'upgrade this checkout (`git pull && npm install`)' },
   GIT_IO: { means: 'a git operation failed (the message names it)', fix: 'check the repository with `git status` and `git fsck`, then call again' },
+  REMOTE_UNREACHABLE: {
+    means: 'referee mode: the git remote did not answer a push or fetch of `refs/lockstep/state` within the bound (`--remote-timeout-sec`, 10 s), or refused the connection; the op was taken back (`data.withdrawn`), so nothing was done',
+    fix: 'check the remote with `git fetch <remote>`, then call again; `lockstep sync` publishes anything left committed here',
+  },
+  REMOTE_DIVERGED: {
+    means: 'the remote\'s `refs/lockstep/state` was force-pushed or deleted: it no longer descends from what this machine last published; writes stop until someone decides',
+    fix: '`lockstep sync --adopt-remote` (take the remote\'s state, re-run this machine\'s unpublished ops on it) or `lockstep sync --republish` (put this machine\'s state back); both keep what they replace under `refs/lockstep-backup/`',
+  },
+  REMOTE_REJECTED: { means: 'the remote refused the push of `refs/lockstep/state` for a reason other than a newer tip (a hook, permissions, a protected ref)', fix: 'push by hand to see why (`git push <remote> refs/lockstep/state`); allow `refs/lockstep/*` on the host' },
+  REPLAY_UNSUPPORTED: {
+    means: 'an unpublished state commit records no op input to re-run on the remote\'s tip (it was made with plain git, or by an older Lockstep)',
+    fix: '`lockstep sync --republish` (keep it, put this state on the remote) or `lockstep sync --adopt-remote` (take the remote\'s; the commit stays under `refs/lockstep-backup/`)',
+  },
   REF_CHANGED: { means: 'a branch moved while Lockstep was updating it', fix: 'call again' },
   NAME_INVALID: { means: 'a worktree or branch name git cannot take', fix: 'use letters, digits, `.`, `_` and `-`' },
   IDENTITY_REQUIRED: { means: 'a tool was called before `coordination_init`', fix: 'call `coordination_init({role})` first (or start the server with `--role`/`--agent`)' },
@@ -81,6 +94,7 @@ export const ERRORS = {
   BRANCH_NOT_FOUND: { means: 'no such worktree or agent branch', fix: '`worktree_list` shows them' },
   MERGE_CONFLICT: { means: '`worktree_merge` found conflicts; nothing moved', fix: 'the conflict is prepared in the agent\'s worktree (markers, `MERGE_HEAD`): resolve, commit there, merge again' },
   MERGE_NEEDS_REBASE: { means: 'the branches have no single merge base', fix: 'rebase the agent\'s branch onto the target in its worktree, then merge again' },
+  APPROVAL_STALE: { means: 'the agent\'s branch has another tree than the one approved for the task (commits after the approval)', fix: 'look at the commits made after the approval (`worktree_status`); merge without `task` to take them anyway, or put the task back into review and approve it again' },
   NOTHING_TO_MERGE: { means: 'the target already has everything of the agent\'s branch', fix: 'nothing to do' },
   CONFIG_INVALID: { means: '`install`, `uninstall` or `init` found a file it cannot parse (`.mcp.json`, `config.toml`, a half block in CLAUDE.md)', fix: 'fix the file by hand; nothing was written' },
   LAUNCH_UNSUPPORTED: { means: 'no tmux (Linux) or not macOS; or the agent command exited at once', fix: 'install tmux 3+ or start the agent yourself; run the command by hand to see its error' },

@@ -16,6 +16,7 @@ import { paths } from '../state/core/layout.js';
 import { dashboardView as viewOf } from '../state/queries/dashboard-view.js';
 import { issueGet } from '../state/queries/issue-list.js';
 import { ops } from '../state/ops/index.js';
+import { taskApproveRecordingTree } from './approvals.js';
 import { fromOp, useCase, type App, type Identity } from './use-case.js';
 
 const commitField = z.string().regex(/^[0-9a-f]{40}$/, 'a 40-hex state commit id');
@@ -99,7 +100,7 @@ export const dashboardForecast = useCase({
 
 /** What a person may do from the dashboard: each is the app use case of the same name, run as that person. */
 export const dashboardActions = {
-  'task.approve': fromOp(ops.taskApprove),
+  'task.approve': taskApproveRecordingTree,
   'task.request_changes': fromOp(ops.taskRequestChanges),
   'task.reply': fromOp(ops.taskReply),
   'lock.force_release': fromOp(ops.lockForceRelease),

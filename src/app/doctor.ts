@@ -63,6 +63,18 @@ export async function doctorChecks(dir: string): Promise<Check[]> {
     if (pruneExpiresNow(r)) {
       checks.push({ level: 'warn', name: 'gc.pruneExpire', detail: 'is `now`: a `git gc` while agents write can delete a state commit being made; unset it (git config --unset gc.pruneExpire) or use 2.weeks.ago' });
     }
+    try {
+      const rs = await app.remoteStatus();
+      if (!rs) checks.push({ level: 'info', name: 'remote', detail: 'none: the state stays on this machine (`lockstep sync --setup origin` publishes it)' });
+      else if (rs.diverged) checks.push({ level: 'fail', name: 'remote', detail: `${rs.remote}: the remote state ref was ${rs.diverged.remoteTip ? 'rewritten' : 'deleted'}; run \`lockstep sync --adopt-remote\` or \`--republish\``, code: 'REMOTE_DIVERGED' });
+      else if (rs.url === null) checks.push({ level: 'fail', name: 'remote', detail: `git config lockstep.remote names ${rs.remote}, which is no git remote here (git remote add ${rs.remote} URL)`, code: 'REMOTE_UNREACHABLE' });
+      else {
+        const err = rs.lastError ? `; last error ${rs.lastError.code} at ${new Date(rs.lastError.at).toISOString()}` : '';
+        checks.push({ level: rs.lastError || rs.unpublished > 0 ? 'warn' : 'ok', name: 'remote', detail: `${rs.remote} (${rs.url}): ${rs.unpublished} unpublished, last sync ${rs.lastSync ?? 'never'}${err}${rs.unpublished > 0 ? ' (`lockstep sync` publishes them)' : ''}` });
+      }
+    } catch (err) {
+      fail('remote', err);
+    }
     const git = runGit(['--version'], r.commonDir);
     checks.push(git ? { level: 'ok', name: 'git CLI', detail: git.stdout.trim() } : { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' });
     const cache = fs.statSync(cachePath(r), { throwIfNoEntry: false });

@@ -8,17 +8,28 @@ import type { ReadCtx } from '../state/core/query.js';
 import type { State } from '../state/core/state.js';
 import { inspectLock, refLockPath, STALE_LOCK_MS, type LockHolder } from '../git/refs.js';
 import { discoverRepo, type GitRepo } from '../git/repo.js';
+import { configValue } from '../git/config.js';
 import { hostConfig, type HostConfig, type HostFlags } from '../host/files.js';
 import type { StateEvent } from '../store/events.js';
 import { STATE_REF, Store, type CommitDiff, type StoreOptions } from '../store/store.js';
+import type { RemoteStatus, RemoteSync } from '../store/sync.js';
 import type { App, Caller, Identity, UseCase, WaitEventsInput, WaitEventsResult, WaitLimits, WaitOptions, WaitResult } from './use-case.js';
 
 /** The state ref, for what adapters print (only store/ writes it); the reply limit the MCP server keeps. */
 export { REPLY_MAX_BYTES, STATE_REF };
 
-export interface LockstepOptions extends StoreOptions {
+export interface LockstepOptions extends Omit<StoreOptions, 'remote'> {
   /** Any directory inside the repository (a linked worktree works too). */
   dir: string;
+  /**
+   * Referee mode: publish every state commit to this git remote before answering (`--remote`).
+   * Default: git config `lockstep.remote` (set by `lockstep sync --setup`); null: never.
+   */
+  remote?: string | null;
+  /** How long one push or fetch may take before REMOTE_UNREACHABLE (`--remote-timeout-sec`, 10 s). */
+  remoteTimeoutMs?: number;
+  /** `--remote-mode` referee (default) or offline; default git config `lockstep.remoteMode`. */
+  remoteMode?: string;
   /** Server flags --wait-default-sec / --wait-max-sec (25 / 50). */
   waits?: Partial<WaitLimits>;
   /** Server flags --mode, --roots, --command-mode, --command-allow (INVALID_INPUT when bad). */
@@ -33,6 +44,12 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   const text = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
   throw new LockstepError('INVALID_INPUT', text.slice(0, 1000), { issues: issues.slice(0, 20) });
+}
+
+/** A git remote's name as git takes it (never one that reads as an option). */
+function checkRemoteName(name: string): string {
+  if (/^[A-Za-z0-9_][A-Za-z0-9._/-]{0,99}$/.test(name) && !name.includes('..')) return name;
+  throw new LockstepError('INVALID_INPUT', `"${name.slice(0, 100)}" is not a git remote name (letters, digits, ".", "_", "-", "/")`, { remote: name.slice(0, 100) });
 }
 
 /** Blocked calls report progress this often when the client asked for it (keeps client timeouts alive). */
@@ -62,13 +79,54 @@ export class Lockstep implements App {
     const { workTree, gitDir, commonDir } = this.repo;
     // A bare repository has no work tree; its git dir is then the root, and is never written.
     this.host = hostConfig({ root: workTree ?? commonDir, gitDirs: [gitDir, commonDir], commonDir }, opts.host ?? {});
-    this.store = new Store(this.repo, { ...opts, clock: this.clock });
+    const remote = opts.remote === undefined ? (configValue(this.repo, 'lockstep', 'remote') ?? null) : opts.remote;
+    this.remoteName = remote ? checkRemoteName(remote) : null;
+    const mode = opts.remoteMode ?? configValue(this.repo, 'lockstep', 'remoteMode') ?? 'referee';
+    if (mode !== 'referee' && mode !== 'offline') throw new LockstepError('INVALID_INPUT', `remote mode "${mode.slice(0, 40)}" is neither referee nor offline`, { remoteMode: mode.slice(0, 40) });
+    this.store = new Store(this.repo, { ...opts, clock: this.clock, remote: this.remoteName ? { name: this.remoteName, timeoutMs: opts.remoteTimeoutMs, mode } : undefined });
+  }
+
+  /** The git remote this repository publishes its state to (referee mode), or null. */
+  readonly remoteName: string | null;
+
+  /** The sync with a git remote: the referee one by default. */
+  remote(name?: string): RemoteSync {
+    const n = name === undefined ? this.remoteName : checkRemoteName(name);
+    if (!n) throw new LockstepError('INVALID_INPUT', 'no remote is configured: pass --remote NAME, or run `lockstep sync --setup origin` once', { remote: null });
+    return this.store.syncWith(n);
+  }
+
+  /**
+   * Referee mode, at a server's start: publish what an earlier process left committed here but not
+   * pushed (it was killed in between). In the background; a failure is reported on stderr and the
+   * next op's push tries again.
+   */
+  publishLeftovers(): void {
+    if (!this.remoteName) return;
+    this.store
+      .syncWith(this.remoteName)
+      .publish()
+      .catch((err: unknown) => void process.stderr.write(`lockstep: could not publish to ${this.remoteName} at start: ${(err as Error).message}\n`));
+  }
+
+  /** Ids touched by state commits not yet on the remote (empty without one). */
+  async unpublishedEntities(): Promise<Set<string>> {
+    return this.store.remote ? this.store.remote.unpublishedEntities() : new Set();
+  }
+
+  /** What the referee remote looks like from here (for status and doctor), or null without one. */
+  async remoteStatus(): Promise<RemoteStatus | null> {
+    return this.remoteName ? this.store.syncWith(this.remoteName).status() : null;
   }
 
   /** The one door: validate the input (unknown fields refused) and run the use case for the caller. */
-  call<S extends z.ZodObject, R>(useCase: UseCase<S, R>, rawInput: unknown, caller: Caller): Promise<R> {
+  async call<S extends z.ZodObject, R>(useCase: UseCase<S, R>, rawInput: unknown, caller: Caller): Promise<R> {
     const input = parseInput(strict(useCase.input), rawInput) as z.output<S>;
-    return useCase.run(this, input, caller);
+    const result = await useCase.run(this, input, caller);
+    // Offline mode: the caller's earlier provisional ops that failed on the remote's state, told once.
+    const conflicts = await this.store.takeConflicts(caller.who.agent);
+    if (conflicts.length === 0 || typeof result !== 'object' || result === null || Array.isArray(result)) return result;
+    return { ...result, conflicts } as R;
   }
 
   /** Validate input and run the op as one state commit (tests and scripts; adapters use call). */
@@ -78,6 +136,8 @@ export class Lockstep implements App {
 
   async transact<S extends z.ZodType, R>(op: Op<S, R>, input: z.output<S>, who: Identity): Promise<R> {
     const out = await this.store.transact(op, input, { actor: who.agent, role: who.role });
+    // Offline mode: done here, not yet on the remote; the caller should know.
+    if (out.provisional && typeof out.result === 'object' && out.result !== null && !Array.isArray(out.result)) return { ...out.result, provisional: true } as R;
     return out.result;
   }
 
@@ -141,7 +201,7 @@ export class Lockstep implements App {
    * that commit's own time as "now", so leases and claims read as they did then.
    */
   async readAt<R>(commit: string, query: (state: State, ctx: ReadCtx) => R, who?: Identity): Promise<R> {
-    const snap = await this.store.snapshotOf(commit);
+    const snap = await this.store.historySnapshot(commit);
     const [event] = await this.store.recentEvents(1, () => true, undefined, commit);
     const now = event ? Date.parse(event.at) : this.clock();
     return query(snap.state, { now, workTree: this.repo.workTree, tip: commit, actor: who?.agent ?? 'human', role: who?.role ?? 'all' });

@@ -1,5 +1,6 @@
 // Reads that need more than the state tree: the ref tip, the commit history, or this machine's processes.
 import { z } from 'zod';
+import { lockList, lockListInput } from '../state/queries/lock-list.js';
 import { processState } from '../host/processes.js';
 import { acceptanceBundle as bundleOf, acceptanceBundleInput } from '../state/queries/acceptance-bundle.js';
 import { implementerList as implementersOf, implementerListInput } from '../state/queries/implementer-list.js';
@@ -14,7 +15,23 @@ const BUNDLE_EVENTS = 200;
 export const statusGet = useCase({
   name: 'status.get',
   input: z.object({}),
-  run: (app, _input, caller) => app.read((state, rc) => ({ ...statusSummary(state, rc.now), ref: STATE_REF, tip: rc.tip }), caller.who),
+  async run(app, _input, caller) {
+    const summary = await app.read((state, rc) => ({ ...statusSummary(state, rc.now), ref: STATE_REF, tip: rc.tip }), caller.who);
+    // Referee mode: the remote, how many local commits it lacks, and when it last answered.
+    return { ...summary, remote: await app.remoteStatus() };
+  },
+});
+
+/** lock.list, with leases not yet on the remote (offline mode) marked `provisional`. */
+export const lockListMarked = useCase({
+  name: 'lock.list',
+  input: lockListInput,
+  async run(app, input, caller) {
+    const r = await app.read((state, rc) => lockList(state, input, rc.now, rc.workTree), caller.who);
+    const pending = await app.unpublishedEntities();
+    if (pending.size === 0) return r;
+    return { ...r, leases: r.leases.map((l) => (pending.has(l.id) ? { ...l, provisional: true } : l)) };
+  },
 });
 
 export const implementerList = useCase({

@@ -10,6 +10,7 @@ import type { HostConfig } from '../host/files.js';
 import type { GitRepo } from '../git/repo.js';
 import type { StateEvent } from '../store/events.js';
 import type { CommitDiff } from '../store/store.js';
+import type { RemoteStatus, RemoteSync } from '../store/sync.js';
 
 export interface Identity {
   agent: string;
@@ -86,6 +87,13 @@ export interface App {
   readAt<R>(commit: string, query: (state: State, ctx: ReadCtx) => R, who?: Identity): Promise<R>;
   commitDiff(commit: string): Promise<CommitDiff>;
   tip(): string | null;
+  /** The git remote the state is published to (referee mode), or null. */
+  readonly remoteName: string | null;
+  /** The sync with a git remote (default: the referee one; INVALID_INPUT when there is none). */
+  remote(name?: string): RemoteSync;
+  remoteStatus(): Promise<RemoteStatus | null>;
+  /** Ids touched by state commits not yet on the remote (offline mode: provisional leases). */
+  unpublishedEntities(): Promise<Set<string>>;
 }
 
 export interface UseCase<S extends z.ZodObject = z.ZodObject, R = unknown> {

@@ -8,17 +8,18 @@ import { discussionGet, discussionGetInput, discussionInbox, discussionInboxInpu
 import { deliveryGet, deliveryGetInput, deliveryList, deliveryListInput } from '../state/queries/delivery-list.js';
 import { docList, docListInput, docRead, docReadInput } from '../state/queries/doc-list.js';
 import { issueGet, issueGetInput, issueList, issueListInput } from '../state/queries/issue-list.js';
-import { lockList, lockListInput } from '../state/queries/lock-list.js';
 import { noteList, noteListInput } from '../state/queries/note-list.js';
 import { taskGet, taskGetInput } from '../state/queries/task-get.js';
 import { taskList, taskListInput } from '../state/queries/task-list.js';
 import { taskSummary } from '../state/queries/task-summary.js';
+import { taskApproveRecordingTree } from './approvals.js';
 import { artifactRead, artifactWrite, commandRun, fileRead, fileWrite, toolInstall } from './host.js';
 import { dashboardOpen } from './dashboard-process.js';
 import { dashboardDiff, dashboardForecast, dashboardHistory, dashboardIssue, dashboardView } from './dashboard.js';
 import { launchImplementer } from './launch.js';
-import { acceptanceBundle, implementerList, stateLog, statusGet } from './reads.js';
+import { acceptanceBundle, implementerList, lockListMarked, stateLog, statusGet } from './reads.js';
 import { coordinationInit, serverTime, whoami } from './session.js';
+import { sync } from './sync.js';
 import { fromOp, query, type UseCase } from './use-case.js';
 import { deliverySubmitWaiting, deliveryWait, eventsWait, issueWait, lockAcquireWaiting, taskAsk, taskSubmitForReview, taskWait } from './waits.js';
 import { worktreeMerge } from './worktree-merge.js';
@@ -32,6 +33,7 @@ export const useCases = {
   ...opUseCases,
   // Ops that can also wait for what follows them.
   taskSubmitForReview,
+  taskApprove: taskApproveRecordingTree,
   taskAsk,
   lockAcquire: lockAcquireWaiting,
   deliverySubmit: deliverySubmitWaiting,
@@ -43,7 +45,7 @@ export const useCases = {
   issueList: query('issue.list', issueListInput, (state, input, rc) => issueList(state, input, rc.now)),
   docRead: query('doc.read', docReadInput, (state, input) => docRead(state, input)),
   docList: query('doc.list', docListInput, (state, input) => docList(state, input)),
-  lockList: query('lock.list', lockListInput, (state, input, rc) => lockList(state, input, rc.now, rc.workTree)),
+  lockList: lockListMarked,
   noteList: query('note.list', noteListInput, (state, input) => noteList(state, input)),
   discussionGet: query('discussion.get', discussionGetInput, (state, input) => discussionGet(state, input)),
   discussionList: query('discussion.list', discussionListInput, (state, input) => discussionList(state, input)),
@@ -85,6 +87,8 @@ export const useCases = {
   dashboardDiff,
   dashboardForecast,
   dashboardOpen,
+  // The CLI's `lockstep sync` (no MCP tool: the planner's tools/list has no room, and a person decides a divergence).
+  sync,
 };
 
 export type UseCases = typeof useCases;

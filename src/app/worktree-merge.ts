@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LockstepError } from '../errors.js';
 import { mergeBranch, type Resolution } from '../git/merge.js';
+import { agentBranches, treeOfCommit } from '../git/worktrees.js';
 import { AgentName, TaskId, type Task } from '../state/core/schema.js';
 import { worktreeMergeRecord } from '../state/ops/worktree-merge-record.js';
 import { mergeRecordRefusal } from '../state/tasks.js';
@@ -37,7 +38,23 @@ export const worktreeMerge = useCase({ name: 'worktree.merge', input: mergeInput
 
 async function mergeAgentWorktree(app: App, input: MergeInput, { who }: Caller): Promise<MergeResult> {
   if (who.role !== 'planner' && who.role !== 'all') throw new LockstepError('ROLE_FORBIDDEN', 'only a planner can merge worktrees', { role: who.role });
-  await app.read((state) => mergeRecordRefusal(state, input.task));
+  const approvedTree = await app.read((state) => {
+    mergeRecordRefusal(state, input.task);
+    return input.task ? state.task(input.task)?.approvedTree : undefined;
+  });
+  // The tree approved for the task must be the one merged: commits after the approval were not reviewed.
+  const branchTip = agentBranches(app.repo).get(input.agent);
+  if (approvedTree && branchTip && approvedTree.branch === `lockstep/${input.agent}`) {
+    const tree = await treeOfCommit(app.repo, branchTip);
+    if (tree !== approvedTree.tree) {
+      throw new LockstepError('APPROVAL_STALE', `${approvedTree.branch} has changed since task ${input.task} was approved (tree ${approvedTree.tree.slice(0, 7)} then, ${tree.slice(0, 7)} now); nothing was merged`, {
+        task: input.task,
+        approved: approvedTree,
+        tree,
+        commit: branchTip,
+      });
+    }
+  }
   const r = await mergeBranch(app.repo, {
     agent: input.agent,
     into: input.into,
@@ -48,7 +65,8 @@ async function mergeAgentWorktree(app: App, input: MergeInput, { who }: Caller):
   const at = { branch: r.branch, into: r.into };
   switch (r.status) {
     case 'merged': {
-      const rec = await app.transact(worktreeMergeRecord, { agent: input.agent, branch: r.branch, into: r.into, commit: r.commit, fastForward: r.fastForward, changedFiles: r.changedFiles, task: input.task }, who);
+      const branchTip = agentBranches(app.repo).get(input.agent); // recorded, so a later check does not see this merge as new
+      const rec = await app.transact(worktreeMergeRecord, { agent: input.agent, branch: r.branch, into: r.into, commit: r.commit, fastForward: r.fastForward, changedFiles: r.changedFiles, task: input.task, branchTip }, who);
       return { ...at, commit: r.commit, previous: r.previous, fastForward: r.fastForward, checkoutUpdated: r.checkoutUpdated, changedFiles: r.changedFiles, task: rec.task, note: rec.note.id, released: rec.released };
     }
     case 'up_to_date':

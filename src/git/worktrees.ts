@@ -400,6 +400,31 @@ export async function worktreeStatus(repo: GitRepo, agent: string, target?: stri
   return { agent, dir: p.dir, branch: headRef.ref?.replace(/^refs\/heads\//, '') ?? p.branch, head, target: into, targetHead: intoTip, mergeBase, ahead, behind, uncommitted, untracked, changed };
 }
 
+/**
+ * Whether `branchTip` is merged into `targetTip` (an ancestor of it, by our merge or a pull request
+ * merged on the host and fetched), and the target's first-parent commit just before the merge:
+ * a merge commit's first parent, or the branch tip itself when it was fast-forwarded. Null when not
+ * merged. Needs the git CLI (null without it).
+ */
+export function mergedInto(repo: GitRepo, branchTip: string, targetTip: string): { before: string } | null {
+  if (branchTip === targetTip) return { before: branchTip };
+  const cwd = repo.commonDir;
+  const anc = runGit(['merge-base', '--is-ancestor', branchTip, targetTip], cwd);
+  if (!anc || anc.status !== 0) return null;
+  const chain = runGit(['rev-list', '--first-parent', '--ancestry-path', `${branchTip}..${targetTip}`], cwd);
+  const oldest = chain?.stdout.trim().split('\n').pop();
+  if (!oldest || !OID.test(oldest)) return { before: branchTip };
+  const parent = runGit(['rev-parse', '--verify', '--quiet', `${oldest}^1`], cwd)?.stdout.trim() ?? '';
+  return { before: OID.test(parent) ? parent : branchTip };
+}
+
+/** The tree of a commit (for what an approval saw), through our own object reader. */
+export async function treeOfCommit(repo: GitRepo, commit: string): Promise<string> {
+  const git = await isoGit();
+  const { commit: c } = await git.readCommit({ fs: commondirFs(repo), gitdir: repo.commonDir, oid: commit, cache });
+  return c.tree;
+}
+
 /** The `lockstep/<agent>` branches, loose and packed: agent name -> tip. */
 export function agentBranches(repo: GitRepo): Map<string, string> {
   const out = new Map<string, string>();

@@ -79,6 +79,15 @@ function openIfRepository(open: (dir: string) => Lockstep, dir: string): Lockste
   }
 }
 
+/** Offline mode, said in the text too: a provisional result, and earlier ops that failed on the remote. */
+function syncNotes(result: unknown): string {
+  const r = result as { provisional?: boolean; conflicts?: { op: string; error: { code: string; message: string } }[] } | null;
+  let out = '';
+  if (r?.provisional) out += '\n(provisional: committed on this machine, the remote is unreachable; published when it is back)';
+  for (const c of r?.conflicts ?? []) out += `\nAn earlier ${c.op} made offline failed on the remote's state: ${c.error.code}: ${c.error.message}`;
+  return out;
+}
+
 export function createServer(opts: ServerOptions): { server: Server; repository: Repository } {
   const { session } = opts;
   const server = new Server({ name: 'lockstep', version: VERSION }, { capabilities: { tools: { listChanged: true }, prompts: {} }, instructions: INSTRUCTIONS });
@@ -149,7 +158,7 @@ export function createServer(opts: ServerOptions): { server: Server; repository:
       // A new identity means another role's tool set.
       if (`${session.role}/${session.agent}` !== bound) await server.sendToolListChanged();
       const input = args as never;
-      return withinReplyLimit(tool, { content: [{ type: 'text', text: tool.text(result as never, input) }], structuredContent: result as Record<string, unknown> });
+      return withinReplyLimit(tool, { content: [{ type: 'text', text: tool.text(result as never, input) + syncNotes(result) }], structuredContent: result as Record<string, unknown> });
     } catch (err) {
       return errorResult(err);
     }

@@ -28,6 +28,10 @@ export const TRAILER = {
   entity: 'Lockstep-Entity',
   data: 'Lockstep-Data',
   recoveredLock: 'Lockstep-Recovered-Lock',
+  /** The op's validated input, one line of JSON: what a replay on another tip re-runs. */
+  input: 'Lockstep-Input',
+  /** Who called the op, when the commit is authored as someone else (agent.register). */
+  caller: 'Lockstep-Caller',
 } as const;
 
 interface Parsed {

@@ -20,6 +20,7 @@ export class ServerCommand extends BaseCommand {
     examples: [
       ['Serve an implementer', '$0 server --role implementer --agent impl-1'],
       ['Let the agent name itself via coordination_init', '$0 server'],
+      ['Use the git remote as the referee between machines', '$0 server --role implementer --remote origin'],
       ['Confine files to src and docs, and run only npm and git', '$0 server --role implementer --mode strict --roots src,docs --command-mode allowlist --command-allow npm,git'],
     ],
   });
@@ -34,6 +35,9 @@ export class ServerCommand extends BaseCommand {
   commandMode = Option.String('--command-mode', { description: 'open (default; strings run via /bin/sh -c) or allowlist (no shell)' });
   commandAllow = Option.String('--command-allow', { description: "Programs allowlist mode may run, e.g. npm,git or 'git status,npm test'" });
   disableTools = Option.String('--disable-tools', { description: 'Tools this server neither lists nor serves, comma-separated (trims tools/list)' });
+  remote = Option.String('--remote', { description: 'Referee mode: publish every state commit to this git remote before answering (default: git config lockstep.remote)' });
+  remoteMode = Option.String('--remote-mode', { description: 'referee (default: answer only once on the remote) or offline (commit here while it is unreachable, publish later)' });
+  remoteTimeout = Option.String('--remote-timeout-sec', { description: 'A push or fetch slower than this is REMOTE_UNREACHABLE (10)' });
   gcEvery = Option.String('--gc-every', { description: 'Start `git gc --auto` after this many commits of this server (1000; 0 = never)' });
 
   async run(): Promise<number> {
@@ -45,7 +49,12 @@ export class ServerCommand extends BaseCommand {
     const offset = Number(process.env.LOCKSTEP_CLOCK_OFFSET_MS ?? 0);
     const gcEvery = this.gcEvery === undefined ? undefined : parseInput(z.number().int().min(0), Number(this.gcEvery));
     const host = { mode: this.mode, roots: this.roots, commandMode: this.commandMode, commandAllow: this.commandAllow };
-    const open = (dir: string) => new Lockstep({ dir, fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host });
+    const remoteTimeoutMs = this.remoteTimeout === undefined ? undefined : parseInput(z.number().min(0.1).max(600), Number(this.remoteTimeout)) * 1000;
+    const open = (dir: string) => {
+      const app = new Lockstep({ dir, fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host, remote: this.remote, remoteTimeoutMs, remoteMode: this.remoteMode });
+      app.publishLeftovers();
+      return app;
+    };
     // Outside a repository the server still starts (it looks in the client's roots); a bad flag
     // (INVALID_INPUT) fails here, before anything is served, and BaseCommand prints error[CODE].
     await serveStdio({ open, dir: this.repoDir(), session, roleCodes: readRoleCodes(process.env), disabledTools });

@@ -18,6 +18,12 @@ function lockLine(lock: NonNullable<ReturnType<Lockstep['stateLock']>>): string 
   return `held${lock.pid ? ` by pid ${lock.pid}` : ''}, ${Math.round(lock.ageMs)} ms${lock.stale ? ' (STALE: the next write recovers it)' : ''}`;
 }
 
+function remoteLine(r: NonNullable<Awaited<ReturnType<Lockstep['remoteStatus']>>>): string {
+  if (r.diverged) return `${r.remote}: DIVERGED (the remote ref was ${r.diverged.remoteTip ? 'rewritten' : 'deleted'}): lockstep sync --adopt-remote or --republish`;
+  const err = r.lastError ? `, last error ${r.lastError.code}` : '';
+  return `${r.remote} (${r.url ?? 'no such git remote'}, ${r.mode}): ${r.unpublished} unpublished, last sync ${r.lastSync ?? 'never'}${err}`;
+}
+
 export class StatusCommand extends BaseCommand {
   static override paths = [['status']];
   static override usage = Command.Usage({
@@ -49,6 +55,7 @@ export class StatusCommand extends BaseCommand {
       ['Agents', s.agents.map((a) => `${a.name} (${a.role})`).join(', ') || 'none yet'],
       ['Corrupt', s.corrupt.map((c) => `${c.path}: ${c.reason}`).join('; ') || 'none'],
       ['Ref lock', lock ? lockLine(lock) : 'free'],
+      ['Remote', s.remote ? remoteLine(s.remote) : 'none (lockstep sync --setup origin publishes the state)'],
       ['Coordination', enabled.length ? enabled.map((b) => `${b.file}${b.current ? '' : ' (outdated: lockstep init --force)'}`).join(', ') : 'not enabled (lockstep init)'],
       ...install.map((i) => [i.agent === 'claude' ? `Claude (${i.scope})` : 'Codex', installLine(name, i)]),
     ]);

@@ -177,6 +177,8 @@ export const Task = z.looseObject({
   messages: z.array(TaskMessage).default([]),
   reservation: Reservation.optional(),
   reviews: z.array(ReviewRecord).default([]),
+  /** Set when the task is approved and its owner has a worktree branch: the tree that was approved (worktree_merge refuses another, APPROVAL_STALE). */
+  approvedTree: z.looseObject({ branch: text(255), commit: z.string().regex(/^[0-9a-f]{40}$/), tree: z.string().regex(/^[0-9a-f]{40}$/), at: isoTime }).optional(),
   /** Set by worktree_merge: the agent branch merged for this task and the resulting commit. */
   merged: z.looseObject({ commit: z.string().regex(/^[0-9a-f]{40}$/), branch: text(255), into: text(255), by: name, at: isoTime }).optional(),
   createdAt: isoTime,

@@ -43,6 +43,8 @@ import { deliveryReview } from './delivery-review.js';
 import { deliverySubmit } from './delivery-submit.js';
 import { worktreeMergeRecord } from './worktree-merge-record.js';
 import { stateInit } from './state-init.js';
+import { syncConflict } from './sync-conflict.js';
+import { taskApprovalTree } from './task-approval-tree.js';
 
 export const ops = {
   agentRegister,
@@ -89,4 +91,6 @@ export const ops = {
   deliveryReview,
   worktreeMergeRecord,
   stateInit,
+  syncConflict,
+  taskApprovalTree,
 };

@@ -22,6 +22,8 @@ const input = z.object({
   /** Paths the agent's branch changed (merge base -> branch tip). */
   changedFiles: z.array(z.string().min(1).max(4096)).max(20_000).default([]),
   task: field.taskId.optional(),
+  /** The agent branch's tip that was merged: kept on the agent, so the same tip is never recorded twice. */
+  branchTip: z.string().regex(/^[0-9a-f]{40}$/).optional(),
 });
 
 export const worktreeMergeRecord = defineOp({
@@ -48,6 +50,8 @@ export const worktreeMergeRecord = defineOp({
       const complete = allCompleteChange(state, ctx, rng, [task]);
       if (complete) changes.push(complete);
     }
+    const agent = input.branchTip ? state.agent(input.agent) : undefined;
+    if (agent && input.branchTip) changes.push({ path: paths.agent(agent.name), value: { ...agent, mergedTip: input.branchTip } });
     // Release the agent's leased patterns that cover merged paths; a lease left empty is deleted.
     const released: string[] = [];
     for (const lease of state.leases().items) {
