@@ -52,10 +52,13 @@ function randomMap(r: () => number, depth: number): Record<string, unknown> {
   return m;
 }
 
+/** Random documents per test: a sample in `npm test`, 20,000 in CI (CODEC_DOCS). */
+const DOCS = Number(process.env.CODEC_DOCS ?? 4_000);
+
 test('every canonical document reads back identically through the yaml library and the fast parser', () => {
   const r = rng(20261124);
   let emitted = 0;
-  for (let i = 0; i < 20_000; i++) {
+  for (let i = 0; i < DOCS; i++) {
     const doc = randomMap(r, 0);
     const text = emitCanonical(doc);
     if (text === null) continue; // outside the style (e.g. nested lists): the yaml library writes it
@@ -63,13 +66,13 @@ test('every canonical document reads back identically through the yaml library a
     assert.deepEqual(YAML.parse(text), doc, text);
     assert.deepEqual(parseCanonical(text), doc, text);
   }
-  assert.ok(emitted > 10_000, `most documents are in the canonical style (${emitted})`);
+  assert.ok(emitted > DOCS / 2, `most documents are in the canonical style (${emitted} of ${DOCS})`);
 });
 
 test('the fast parser never disagrees with the yaml library on text it accepts', () => {
   const r = rng(7);
   let checked = 0;
-  for (let i = 0; i < 20_000; i++) {
+  for (let i = 0; i < DOCS; i++) {
     const base = emitCanonical(randomMap(r, 0));
     if (base === null) continue;
     // Damage the text the way a hand edit might: drop, duplicate or splice characters.
@@ -82,5 +85,5 @@ test('the fast parser never disagrees with the yaml library on text it accepts',
       assert.deepEqual(YAML.parse(text), fast, text);
     }
   }
-  assert.ok(checked > 1000);
+  assert.ok(checked > DOCS / 20, `${checked} damaged texts checked`);
 });

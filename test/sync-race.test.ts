@@ -8,12 +8,15 @@ import { ToolError, type AgentClient } from '../src/client/agent-client.js';
 import { cli, fsckStrict, git, initAgent } from './helpers.js';
 import { history, one, world } from './sync-helpers.js';
 
-test('race: 4 machines x 2 server processes claim 16 shared tasks and lease 8 shared paths through the remote: one winner each, proved on its history', async () => {
-  const w = world(4);
+/** Machines racing: 2 in `npm test` (a sample), 4 in CI (SYNC_RACE_MACHINES=4); 4 tasks and 2 paths per machine. */
+const MACHINES = Number(process.env.SYNC_RACE_MACHINES ?? 2);
+
+test(`race: ${MACHINES} machines x 2 server processes claim ${MACHINES * 4} shared tasks and lease ${MACHINES * 2} shared paths through the remote: one winner each, proved on its history`, async () => {
+  const w = world(MACHINES);
   const planner = await initAgent(w.machines[0]!, 'planner', 'lead');
   const ids: string[] = [];
-  for (let i = 0; i < 16; i++) ids.push((await planner.call<{ task: { id: string } }>('task_create', { title: `shared ${i}` })).task.id);
-  const files = Array.from({ length: 8 }, (_, i) => `src/shared-${i}.ts`);
+  for (let i = 0; i < MACHINES * 4; i++) ids.push((await planner.call<{ task: { id: string } }>('task_create', { title: `shared ${i}` })).task.id);
+  const files = Array.from({ length: MACHINES * 2 }, (_, i) => `src/shared-${i}.ts`);
   const agents: { name: string; c: AgentClient }[] = [];
   for (const [mi, m] of w.machines.entries()) {
     for (let p = 0; p < 2; p++) {
@@ -86,5 +89,5 @@ test('race: 4 machines x 2 server processes claim 16 shared tasks and lease 8 sh
   const locks = JSON.parse(cli(audit, 'lock', 'list', '--json').stdout) as { leases: { id: string; owner: string }[] };
   for (const f of files) for (const l of leased.get(f)!) assert.ok(locks.leases.some((x) => x.id === l.lease && x.owner === l.agent), `lease ${l.lease} is on the remote`);
   for (const m of [...w.machines, w.bare]) fsckStrict(m);
-  process.stderr.write(`sync.test: race of ${agents.length} servers on 4 machines, ${attempts} ops through a file remote: ${raceMs.toFixed(0)} ms (${((attempts / raceMs) * 1000).toFixed(1)} ops/s)\n`);
+  process.stderr.write(`sync.test: race of ${agents.length} servers on ${MACHINES} machines, ${attempts} ops through a file remote: ${raceMs.toFixed(0)} ms (${((attempts / raceMs) * 1000).toFixed(1)} ops/s)\n`);
 });

@@ -6,16 +6,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ToolError } from '../src/client/agent-client.js';
-import { cli, fsckStrict, git, initAgent, toolError } from './helpers.js';
-import { history, one, tmp } from './sync-helpers.js';
+import { ToolError } from '../../src/client/agent-client.js';
+import { cli, fsckStrict, git, initAgent, toolError } from '../helpers.js';
+import { history, one, tmp } from '../sync-helpers.js';
 
 /** git's smart HTTP (test/git-http-server.mjs, its own process) serving `root`; stop() makes the remote unreachable. */
 async function httpRemote(root: string): Promise<{ url: (bare: string) => string; stop: () => Promise<void>; start: () => Promise<void>; freeze: (on: boolean) => void }> {
   let port = 0;
   let child: ChildProcess | undefined;
   const start = async () => {
-    const c = spawn(process.execPath, [path.join(import.meta.dirname, 'git-http-server.mjs'), root, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'git-http-server.mjs'), root, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
     child = c;
     port = await new Promise<number>((resolve, reject) => {
       c.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { git, initAgent, makeRepo, startDashboardProcess, stateSubjects, type DashboardProcess } from './helpers.js';
+import { git, initAgent, makeRepo, startDashboardProcess, stateSubjects, type DashboardProcess } from '../helpers.js';
 
 // The callbacks given to page.evaluate run in the page; this project compiles without the DOM library.
 declare const document: any;
@@ -17,7 +17,7 @@ declare const window: any;
 declare const Event: any;
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SHOTS = path.join(ROOT, 'test-output', 'dashboard');
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const DOC = [
