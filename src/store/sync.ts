@@ -9,7 +9,7 @@ import path from 'node:path';
 import { LockstepError, type ErrorBody } from '../errors.js';
 import type { ObjectStore } from '../git/objects.js';
 import { readRef, type RefLock } from '../git/refs.js';
-import { fetchRef, pushRef, remoteUrl, updateRef } from '../git/remote.js';
+import { deleteRef, fetchRef, pushRef, remoteUrl, updateRef } from '../git/remote.js';
 import type { GitRepo } from '../git/repo.js';
 import { readEvent } from './events.js';
 import { findOp, forkPoint, isAncestor, readOpCall, rerun, type ReplayOutcome } from './replay.js';
@@ -152,12 +152,37 @@ export class RemoteSync {
     }
   }
 
-  private writeRecord(change: (r: SyncRecord) => SyncRecord): void {
+  /**
+   * Read-modify-write of the record under a small lock file, since every server process of this
+   * machine shares it; `change` sees the record as it is now and returns null to leave it be.
+   */
+  private writeRecord(change: (r: SyncRecord) => SyncRecord | null): boolean {
     const file = this.recordPath();
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(change(this.record()), null, 2));
-    fs.renameSync(tmp, file);
+    const release = lockFile(`${file}.lock`);
+    try {
+      const next = change(this.record());
+      if (next === null) return false;
+      const tmp = `${file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(next, null, 2));
+      fs.renameSync(tmp, file);
+      return true;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Record `tip` as published, only ever forward: another process of this machine may have recorded
+   * a newer tip meanwhile (a push that finished after this fetch saw the remote), and an older value
+   * must not replace it. Checked outside the lock, written only if the record still holds what was checked.
+   */
+  private async notePublished(tip: string | null, extra: Partial<SyncRecord>): Promise<void> {
+    for (;;) {
+      const seen = this.record().published;
+      const forward = seen === null || seen === tip || (tip !== null && (await isAncestor(this.host.objects, seen, tip)));
+      if (this.writeRecord((r) => (r.published === seen ? { ...r, published: forward ? tip : seen, ...extra } : null))) return;
+    }
   }
 
   private noteError(err: unknown): void {
@@ -182,22 +207,51 @@ export class RemoteSync {
   /** Fetch the remote's state ref into the tracking ref; REMOTE_DIVERGED if it no longer descends from what was published. */
   async fetch(): Promise<string | null> {
     const got = await fetchRef(this.host.repo, this.name, this.host.stateRef, this.tracking, this.timeoutMs);
-    const remoteTip = got.kind === 'ok' ? got.oid : null;
-    await this.verify(remoteTip);
-    this.writeRecord((r) => ({ ...r, published: remoteTip, lastSync: Date.now(), lastError: undefined }));
+    const remoteTip = await this.verify(got.kind === 'ok' ? got.oid : null);
+    await this.notePublished(remoteTip, { lastSync: Date.now(), lastError: undefined });
     return remoteTip;
   }
 
-  /** The remote tip must descend from the one last published from here (else someone rewrote or deleted it). */
-  private async verify(remoteTip: string | null): Promise<void> {
+  /**
+   * The remote tip must descend from the one last published from here (else someone rewrote or
+   * deleted it); returns the tip to go on with. `remoteTip` may be an old sighting: the tracking ref
+   * or a fetch that saw the remote before another process of this machine pushed (and recorded)
+   * something newer, and a fetch's forced update can even set the tracking ref back to it. So a tip
+   * that does not descend is asked of the remote again, in a fetch started after the record was
+   * read: since each recorded `published` was on the remote when recorded, and a remote that is not
+   * rewritten only moves forward, only a rewritten (or deleted) remote fails that second look.
+   */
+  private async verify(remoteTip: string | null): Promise<string | null> {
+    if (await this.descends(this.record().published, remoteTip)) return remoteTip;
+    // Read before the second fetch starts, so the remote had this one when that fetch looks.
     const published = this.record().published;
-    if (published === null || published === remoteTip || this.verified.has(`${published}..${remoteTip}`)) return;
-    if (remoteTip !== null && (await isAncestor(this.host.objects, published, remoteTip))) {
-      this.verified.add(`${published}..${remoteTip}`);
-      return;
+    const fresh = await this.fetchFresh();
+    if (!(await this.descends(published, fresh))) {
+      this.writeRecord((r) => ({ ...r, diverged: { remoteTip: fresh, published, at: Date.now() } }));
+      throw this.divergedError(fresh, published);
     }
-    this.writeRecord((r) => ({ ...r, diverged: { remoteTip, published, at: Date.now() } }));
-    throw this.divergedError(remoteTip, published);
+    // The tracking ref may hold the old sighting (a forced fetch that lost the race): move it on.
+    const cur = readRef(this.host.repo, this.tracking);
+    if (fresh !== null && cur !== fresh && (cur === null || (await isAncestor(this.host.objects, cur, fresh)))) updateRef(this.host.repo, this.tracking, fresh, cur);
+    return fresh;
+  }
+
+  private async descends(published: string | null, tip: string | null): Promise<boolean> {
+    if (published === null || published === tip || this.verified.has(`${published}..${tip}`)) return true;
+    if (tip === null || !(await isAncestor(this.host.objects, published, tip))) return false;
+    this.verified.add(`${published}..${tip}`);
+    return true;
+  }
+
+  /** The remote's tip as of now, fetched into a ref of this call alone (no other fetch can set it back). */
+  private async fetchFresh(): Promise<string | null> {
+    const ref = `refs/lockstep-check/${this.name}/${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+    try {
+      const got = await fetchRef(this.host.repo, this.name, this.host.stateRef, ref, this.timeoutMs);
+      return got.kind === 'ok' ? got.oid : null;
+    } finally {
+      deleteRef(this.host.repo, ref);
+    }
   }
 
   /**
@@ -221,7 +275,7 @@ export class RemoteSync {
         let remote = readRef(this.host.repo, this.tracking);
         // No tracking ref (never fetched, or pruned by a plain `git fetch --prune`): ask the remote.
         if (remote === null) remote = await this.fetch();
-        else await this.verify(remote);
+        else remote = await this.verify(remote);
         const fork = await forkPoint(this.host.objects, local, remote);
         if (opId !== undefined) {
           const pending = await this.pendingHas(fork.onlyA, opId);
@@ -240,7 +294,7 @@ export class RemoteSync {
         if (out.kind === 'ok') {
           // The tracking ref moved meanwhile only by a fetch of something newer: leave that one.
           updateRef(this.host.repo, this.tracking, local!, remote);
-          this.writeRecord((r) => ({ ...r, published: local, lastSync: Date.now(), lastError: undefined }));
+          await this.notePublished(local, { lastSync: Date.now(), lastError: undefined });
           if (report) report.pushed += fork.onlyA.length;
           continue;
         }
@@ -467,6 +521,28 @@ export class RemoteSync {
       lastError: rec.lastError ?? null,
       diverged: rec.diverged ?? null,
     };
+  }
+}
+
+/**
+ * Take the lock file `file` (created exclusively), waiting for another process's; one left behind
+ * by a process that died is taken over after a few seconds. Held only around a tiny file write.
+ */
+function lockFile(file: string): () => void {
+  const wait = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; ; i++) {
+    try {
+      fs.closeSync(fs.openSync(file, 'wx'));
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    try {
+      if (Date.now() - fs.statSync(file).mtimeMs > 5_000) fs.rmSync(file, { force: true });
+    } catch {
+      // gone meanwhile: try again
+    }
+    Atomics.wait(wait, 0, 0, Math.min(1 + i, 20));
   }
 }
 
