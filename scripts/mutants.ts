@@ -58,7 +58,7 @@ export const MUTANTS: Mutant[] = [
     file: 'src/git/remote.ts',
     find: "`--force-with-lease=${dst}:${expected ?? ''}`, remote, `${force ? '+' : ''}${oid}:${dst}`",
     replace: 'remote, `+${oid}:${dst}`',
-    tests: ['test/sync-race.test.ts'],
+    tests: ['test/long/sync-race.test.ts'],
   },
   {
     id: 'replay-keeps-failures',

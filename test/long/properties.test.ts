@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Lockstep } from '../src/app/lockstep.js';
-import type { Caller } from '../src/app/use-case.js';
-import { useCases } from '../src/app/use-cases.js';
-import { isLockstepError } from '../src/errors.js';
-import type { Role } from '../src/state/core/schema.js';
-import { makeRepo } from './helpers.js';
+import { Lockstep } from '../../src/app/lockstep.js';
+import type { Caller } from '../../src/app/use-case.js';
+import { useCases } from '../../src/app/use-cases.js';
+import { isLockstepError } from '../../src/errors.js';
+import type { Role } from '../../src/state/core/schema.js';
+import { makeRepo } from '../helpers.js';
 
 const REPLY_LIMIT = 1024 * 1024;
 /** The concrete paths leases are judged on (our own rule, not the server's overlap function). */

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ToolError, type AgentClient } from '../src/client/agent-client.js';
-import { cli, fsckStrict, git, initAgent } from './helpers.js';
-import { history, one, world } from './sync-helpers.js';
+import { ToolError, type AgentClient } from '../../src/client/agent-client.js';
+import { cli, fsckStrict, git, initAgent } from '../helpers.js';
+import { history, one, world } from '../sync-helpers.js';
 
-/** Machines racing: 2 in `npm test` (a sample), 4 in CI (SYNC_RACE_MACHINES=4); 4 tasks and 2 paths per machine. */
-const MACHINES = Number(process.env.SYNC_RACE_MACHINES ?? 2);
+/** Machines racing (SYNC_RACE_MACHINES, 4 in `npm run test:long`); 4 tasks and 2 paths per machine. */
+const MACHINES = Number(process.env.SYNC_RACE_MACHINES ?? 4);
 
 test(`race: ${MACHINES} machines x 2 server processes claim ${MACHINES * 4} shared tasks and lease ${MACHINES * 2} shared paths through the remote: one winner each, proved on its history`, async () => {
   const w = world(MACHINES);
