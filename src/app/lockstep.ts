@@ -201,10 +201,8 @@ export class Lockstep implements App {
    * that commit's own time as "now", so leases and claims read as they did then.
    */
   async readAt<R>(commit: string, query: (state: State, ctx: ReadCtx) => R, who?: Identity): Promise<R> {
-    const snap = await this.store.historySnapshot(commit);
-    const [event] = await this.store.recentEvents(1, () => true, undefined, commit);
-    const now = event ? Date.parse(event.at) : this.clock();
-    return query(snap.state, { now, workTree: this.repo.workTree, tip: commit, actor: who?.agent ?? 'human', role: who?.role ?? 'all' });
+    const { snap, event } = await this.store.historySnapshot(commit);
+    return query(snap.state, { now: Date.parse(event.at), workTree: this.repo.workTree, tip: commit, actor: who?.agent ?? 'human', role: who?.role ?? 'all' });
   }
 
   /** Resolve with the tip once the state ref moves away from `since` (or at the timeout or abort). */

@@ -367,24 +367,21 @@ export class Store {
   }
 
   /** Newest first from the tip, or from the parent of `before` (a state commit) for older pages. */
-  async recentEvents(limit: number, keep: (e: StateEvent) => boolean, before?: string, from?: string): Promise<StateEvent[]> {
-    if (from !== undefined) await this.stateCommit(from);
-    else from = (before === undefined ? this.tip() : (await this.stateCommit(before)).parent) ?? undefined;
-    if (from === undefined) return [];
-    return recentEvents(this.objects, from, limit, keep);
+  async recentEvents(limit: number, keep: (e: StateEvent) => boolean, before?: string): Promise<StateEvent[]> {
+    const from = before === undefined ? this.tip() : (await this.stateCommit(before)).parent;
+    return from === null ? [] : recentEvents(this.objects, from, limit, keep);
   }
 
   /** The state as it was at one commit of its history (the dashboard's time slider); the current snapshot is kept. */
-  async historySnapshot(commit: string): Promise<Snapshot> {
-    if (this.current?.tip === commit) return this.current;
-    await this.historyCommit(commit);
-    return loadSnapshot(this.objects, commit, this.current?.root);
+  async historySnapshot(commit: string): Promise<{ snap: Snapshot; event: StateEvent; parent: string | null }> {
+    const { event, parent } = await this.historyCommit(commit);
+    const snap = this.current?.tip === commit ? this.current : await loadSnapshot(this.objects, commit, this.current?.root);
+    return { snap, event, parent };
   }
 
   /** What one state commit changed: each file's text before and after (texts over `maxText` chars are cut). */
   async commitDiff(commit: string, maxFiles = 200, maxText = 64 * 1024): Promise<CommitDiff> {
-    const { event, parent } = await this.historyCommit(commit);
-    const after = await this.historySnapshot(commit);
+    const { snap: after, event, parent } = await this.historySnapshot(commit);
     const before = parent === null ? null : await loadSnapshot(this.objects, parent, after.root);
     const changed: { path: string; before?: string; after?: string }[] = [];
     diffDirs(before?.root, after.root, '', changed, maxFiles + 1);
