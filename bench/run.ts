@@ -12,10 +12,11 @@ import { listTools } from '../src/mcp/list.js';
 import { ops } from '../src/state/ops/index.js';
 import { cachePath } from '../src/store/persist.js';
 import { dashboardBench } from './dashboard.js';
+import { peerBench } from './peer.js';
 import { runStress, stressFailures, stressSummary } from './stress.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only a,b` runs just those sections (a, b, c, d, e, stress, disk, tools, wt, dash). */
+/** `--only a,b` runs just those sections (p, a, b, c, d, e, stress, disk, tools, wt, dash). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (section: string) => !only || only.includes(section);
 const rows: [string, string, string][] = [];
@@ -350,8 +351,9 @@ function toolListSizes(): void {
 
 async function main(): Promise<void> {
   process.stderr.write(`Lockstep bench on ${os.cpus().length} cores, node ${process.version}${quick ? ' (quick)' : ''}\n`);
+  if (want('p') || want('a')) await warmHarness();
+  if (want('p')) await peerBench(report, { quick, argv: process.argv, settle, cleanups });
   if (want('a')) {
-    await warmHarness();
     await lockCycle(false, false);
     await lockCycle(true, false);
     await lockCycle(false, true);

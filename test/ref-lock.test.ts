@@ -108,3 +108,47 @@ test("git's own lock (an oid in it, a fresh mtime) is still waited for, not take
   assert.equal(stateSubjects(repo).length, before + 1);
   assert.doesNotMatch(lastBody(repo), /Recovered-Lock/);
 });
+
+test('a writer killed while writing an object leaves no half-written object under its name; fsck stays clean', () => {
+  const repo = makeRepo();
+  assert.equal(cli(repo, 'note', 'add', 'first').status, 0);
+  // A fault injected into the writer: SIGKILL the instant it has created its first object's file, before writing it.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-die-'));
+  const preload = path.join(dir, 'die-in-object.cjs');
+  fs.writeFileSync(
+    preload,
+    `const fs = require('node:fs');
+const open = fs.openSync;
+fs.openSync = function (p, flags, ...rest) {
+  const fd = open.call(this, p, flags, ...rest);
+  if (/[\\/]objects[\\/][0-9a-f]{2}[\\/]/.test(String(p)) && flags === 'wx') process.kill(process.pid, 'SIGKILL');
+  return fd;
+};
+`,
+  );
+  const dying = spawnSync(process.execPath, ['--require', preload, CLI_PATH, 'note', 'add', 'never written'], { cwd: repo, encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true });
+  assert.equal(dying.signal, 'SIGKILL');
+  git(repo, 'fsck', '--strict', '--no-dangling');
+  const r = timedNote(repo, 'after the crash');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(lastBody(repo), new RegExp(`^Lockstep-Recovered-Lock: pid ${dying.pid} on `, 'm'));
+  git(repo, 'fsck', '--strict', '--no-dangling');
+  assert.deepEqual(stateSubjects(repo).length, 2);
+});
+
+test('an object found damaged where a commit writes it again is replaced, not trusted', async () => {
+  const repo = makeRepo();
+  const impl = await initAgent(repo, 'implementer', 'impl-1');
+  await impl.call('note_append', { text: 'before' });
+  // Releasing the lease brings the state back to this very tree: the next commit writes it again.
+  const tree = git(repo, 'rev-parse', `${REF}^{tree}`);
+  await impl.call('lock_acquire', { path: 'src/a.ts' });
+  const file = path.join(repo, '.git', 'objects', tree.slice(0, 2), tree.slice(2));
+  fs.chmodSync(file, 0o644);
+  fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 5)); // as a crash or a bad disk would leave it
+  await impl.call('lock_release', { path: 'src/a.ts' });
+  assert.equal(git(repo, 'rev-parse', `${REF}^{tree}`), tree);
+  git(repo, 'fsck', '--strict', '--no-dangling');
+  assert.equal(git(repo, 'cat-file', '-t', tree), 'tree');
+});

@@ -34,6 +34,8 @@ export interface AgentClientOptions {
   nodeArgs?: string[];
   /** Where the server's stderr goes (default: inherited). */
   stderr?: 'inherit' | 'pipe' | 'ignore';
+  /** A command the server runs under, e.g. ['strace', '-c', '-f', '-o', file] for the bench's syscall count. */
+  wrapper?: string[];
 }
 
 export class AgentClient {
@@ -55,7 +57,8 @@ export class AgentClient {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('LOCKSTEP_')) env[k] = v;
     Object.assign(env, opts.env);
-    const transport = new StdioClientTransport({ command: process.execPath, args, env, cwd: opts.cwd, stderr: opts.stderr ?? 'inherit' });
+    const [command, ...prefix] = [...(opts.wrapper ?? []), process.execPath];
+    const transport = new StdioClientTransport({ command: command!, args: [...prefix, ...args], env, cwd: opts.cwd, stderr: opts.stderr ?? 'inherit' });
     const client = new Client({ name: `lockstep-${opts.agent ?? 'agent'}`, version: '1.0.0' }, opts.roots ? { capabilities: { roots: { listChanged: true } } } : undefined);
     const agent = new AgentClient(client, transport, opts.roots ?? []);
     if (opts.roots) client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: agent.roots.map((dir) => ({ uri: pathToFileURL(dir).href, name: dir })) }));

@@ -1,6 +1,7 @@
-// Object storage: loose objects read and written directly (node:zlib + node:crypto, atomic writes),
-// packs read by our own reader (pack.ts), and isomorphic-git, with one long-lived cache per
-// process, as the fallback for anything else (e.g. alternates).
+// Object storage: loose objects read and written directly (node:zlib + node:crypto), packs read by
+// our own reader (pack.ts), and isomorphic-git, with one long-lived cache per process, as the
+// fallback for anything else (e.g. alternates). Writes are atomic (temp file + rename to a new name);
+// an object already there is checked, and kept when whole, never renamed over.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,60 @@ import { LockstepError } from '../errors.js';
 import { PackSet } from './pack.js';
 import type { GitObject, ObjectType } from './format.js';
 import type { GitRepo } from './repo.js';
+
+/** Objects up to this size are stored, not compressed: a loose file takes a 4 KiB block either way, and zlib's setup costs more than the object. */
+const STORE_UNDER = 4096;
+
+function adler32(data: Buffer): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < data.length; ) {
+    // 5552 bytes is the most that cannot overflow before the modulo (RFC 1950).
+    const end = Math.min(data.length, i + 5552);
+    for (; i < end; i++) {
+      a += data[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/** A zlib stream of one stored (uncompressed) deflate block, under 64 KiB: valid for every inflater, with no zlib work. */
+function zlibStored(data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(2 + 5 + data.length + 4);
+  out[0] = 0x78; // deflate, 32 KiB window
+  out[1] = 0x01; // no dictionary; 0x7801 is a multiple of 31 (FCHECK)
+  out[2] = 1; // BFINAL, BTYPE 00 (stored)
+  out.writeUInt16LE(data.length, 3);
+  out.writeUInt16LE(data.length ^ 0xffff, 5);
+  data.copy(out, 7);
+  out.writeUInt32BE(adler32(data), 7 + data.length);
+  return out;
+}
+
+/** What a loose object file holds: zlib of `<type> <size>\0<data>`. */
+function deflateObject(wrapped: Buffer): Buffer {
+  return wrapped.length <= STORE_UNDER ? zlibStored(wrapped) : zlib.deflateSync(wrapped, { level: 1 });
+}
+
+/** Not rewritten within this long, an existing object gets a fresh mtime, so a concurrent `git prune` keeps it. */
+const FRESHEN_AFTER_MS = 60 * 60 * 1000;
+
+/** The loose file inflates to an object whose hash is its name: not half-written, not damaged. */
+function intact(raw: Buffer, oid: string): boolean {
+  let buf: Buffer;
+  try {
+    buf = zlib.inflateSync(raw);
+  } catch {
+    return false;
+  }
+  const nul = buf.indexOf(0);
+  if (nul < 0) return false;
+  const size = Number(buf.toString('latin1', buf.indexOf(0x20) + 1, nul));
+  return size === buf.length - nul - 1 && crypto.createHash('sha1').update(buf).digest('hex') === oid;
+}
 
 export class ObjectStore {
   private readonly objectsDir: string;
@@ -95,20 +150,44 @@ export class ObjectStore {
   }
 
   /**
-   * Write a loose object atomically (temp file in the fan-out dir, then rename), so no reader ever
-   * sees a partial object. Always written, even if present: a fresh mtime keeps a concurrent
-   * `git prune` from deleting an object we are about to reference.
+   * Write a loose object atomically (temp file in the fan-out dir, then rename to the object's
+   * name), so no reader ever sees a partial object. One already there is read and checked, not
+   * trusted: kept when whole (renaming over an existing file is what makes a write slow on ext4,
+   * which flushes the new file's data and frees the old inode in the rename), replaced when damaged,
+   * and rewritten when old, so a concurrent `git prune` does not delete an object we reference.
    */
   write(type: ObjectType, data: Buffer): string {
     const { oid, wrapped } = ObjectStore.hash(type, data);
     const final = this.loosePath(oid);
+    if (!this.keep(final, oid)) this.replace(final, deflateObject(wrapped));
+    return oid;
+  }
+
+  /** The object is already here, whole, and recently written. */
+  private keep(final: string, oid: string): boolean {
+    let fd: number;
+    try {
+      fd = fs.openSync(final, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw err;
+    }
+    try {
+      if (Date.now() - fs.fstatSync(fd).mtimeMs > FRESHEN_AFTER_MS) return false;
+      return intact(fs.readFileSync(fd), oid);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private replace(final: string, deflated: Buffer): void {
     const fanout = path.dirname(final);
     if (!this.fanoutMade.has(fanout)) {
       fs.mkdirSync(fanout, { recursive: true });
       this.fanoutMade.add(fanout);
     }
     const tmp = path.join(fanout, `tmp_obj_${process.pid}_${++this.tmpCounter}`);
-    const deflated = zlib.deflateSync(wrapped, { level: 1 });
     try {
       fs.writeFileSync(tmp, deflated, { flag: 'wx', mode: 0o444 });
     } catch (err) {
@@ -118,6 +197,5 @@ export class ObjectStore {
       fs.writeFileSync(tmp, deflated, { flag: 'wx', mode: 0o444 });
     }
     fs.renameSync(tmp, final);
-    return oid;
   }
 }

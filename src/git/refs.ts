@@ -1,7 +1,8 @@
 // Ref reads and compare-and-swap updates with git's own files-backend lock protocol:
 // create `<ref>.lock` exclusively, read the current value, write `oid\n`, fsync, rename over the ref.
 // `git update-ref` fails while we hold the lock and we wait while it holds it, so neither overwrites the other.
-// Our lock appears with its owner (pid, host) already in it: a temp file linked to the lock path.
+// Our lock appears with its owner (pid, host) already in it: a spare file, made before the lock is
+// wanted, linked to the lock path.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -131,7 +132,7 @@ function invalidLock(ref: string, holder: LockHolder): LockstepError {
  * Remove a stale lock without ever removing a fresh one: move it aside, then check it is the very
  * file we judged stale (same inode). If a new holder slipped in, put its lock back.
  */
-function recoverStaleLock(holder: LockHolder): boolean {
+function recoverStaleLock(repo: GitRepo, holder: LockHolder): boolean {
   const aside = `${holder.path}.stale-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   try {
     fs.renameSync(holder.path, aside);
@@ -142,7 +143,7 @@ function recoverStaleLock(holder: LockHolder): boolean {
   const st = fs.lstatSync(aside);
   if (st.ino === holder.ino) {
     fs.unlinkSync(aside);
-    if (holder.alive === false) removeTempsOf(holder.path, holder.pid!);
+    if (holder.alive === false) removeTempsOf(repo, holder.path, holder.pid!);
     return true;
   }
   try {
@@ -155,16 +156,35 @@ function recoverStaleLock(holder: LockHolder): boolean {
   return false;
 }
 
-/** The temp name a lock is linked from (see tryTake): `<ref>..<pid>-<token>-<n>.lock`. */
-function tempPrefix(lockPath: string, pid: number): string {
-  return `${path.basename(lockPath, '.lock')}..${pid}-`;
+/** Spare lock files live here, outside refs/, so git never sees them and making them does not contend with the refs directory. */
+function spareDir(repo: GitRepo): string {
+  return path.join(repo.commonDir, 'lockstep', 'locks');
 }
 
-/** A dead holder may have died between linking its lock and removing its temp name: remove that too. */
-function removeTempsOf(lockPath: string, pid: number): void {
-  const prefix = tempPrefix(lockPath, pid);
-  for (const name of fs.readdirSync(path.dirname(lockPath))) {
-    if (name.startsWith(prefix) && name.endsWith('.lock')) fs.rmSync(path.join(path.dirname(lockPath), name), { force: true });
+/** A spare's name: `<host hash>-<pid>-<token>-<n>.lock`; the host hash says whose pid it is. */
+const HOST_TAG = crypto.createHash('sha1').update(HOST).digest('hex').slice(0, 8);
+function sparePrefix(pid: number): string {
+  return `${HOST_TAG}-${pid}-`;
+}
+
+/**
+ * A dead holder may have died between linking its lock and removing its spare's name: remove that
+ * too (and, from older versions, a temp name beside the lock).
+ */
+function removeTempsOf(repo: GitRepo, lockPath: string, pid: number): void {
+  const dirs: [string, string][] = [
+    [spareDir(repo), sparePrefix(pid)],
+    [path.dirname(lockPath), `${path.basename(lockPath, '.lock')}..${pid}-`],
+  ];
+  for (const [dir, prefix] of dirs) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    for (const name of names) if (name.startsWith(prefix) && name.endsWith('.lock')) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 
@@ -246,8 +266,15 @@ export class RefLock {
     private readonly fsync: boolean,
     /** Stale locks this acquisition removed, for the audit trail. */
     readonly recovered: LockHolder[],
+    /** The spare this lock was linked from, and its name (still linked to the lock's inode). */
+    private readonly spare: { pool: SparePool; name: string } | null,
   ) {
     this.fd = fd;
+  }
+
+  /** The lock is gone without becoming the ref: its spare name goes too. */
+  private dropSpareName(): void {
+    if (this.spare) fs.rmSync(this.spare.name, { force: true });
   }
 
   /** The ref's value now; nobody else can change it while we hold the lock. */
@@ -273,9 +300,11 @@ export class RefLock {
     }
     const now = fs.lstatSync(this.lockPath, { throwIfNoEntry: false });
     if (!now || now.ino !== ino) {
+      this.dropSpareName();
       throw new LockstepError('STATE_LOCK_LOST', `our lock on ${this.ref} was removed as stale by another process; nothing was written, retry`, { ref: this.ref });
     }
     fs.renameSync(this.lockPath, refFile(this.repo, this.ref));
+    this.spare?.pool.committed(this.spare.name);
   }
 
   /** Give up the lock without changing the ref. Safe to call after commit. */
@@ -287,6 +316,7 @@ export class RefLock {
     fs.closeSync(fd);
     const now = fs.lstatSync(this.lockPath, { throwIfNoEntry: false });
     if (now && now.ino === ino) fs.unlinkSync(this.lockPath);
+    this.dropSpareName();
   }
 }
 
@@ -303,8 +333,8 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
   let nextStaleCheck = start + 50;
   let seen: { ino: number; mtimeMs: number; at: number } | undefined;
   for (;;) {
-    const fd = tryTake(lockPath);
-    if (fd !== null) return new RefLock(repo, ref, lockPath, fd, opts.fsync ?? false, recovered);
+    const taken = tryTake(repo, lockPath);
+    if (taken !== null) return new RefLock(repo, ref, lockPath, taken.fd, opts.fsync ?? false, recovered, taken.spare ? { pool: taken.spare, name: taken.spareName } : null);
     // Held: wait until it is released, and only then try again (a failing create takes the
     // directory's write lock, which slows the holder down).
     for (;;) {
@@ -319,7 +349,7 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
           holder.ageMs = now - seen.at;
           holder.stale = holder.ageMs > staleMs;
         }
-        if (holder?.stale && recoverStaleLock(holder)) {
+        if (holder?.stale && recoverStaleLock(repo, holder)) {
           recovered.push(holder);
           break;
         }
@@ -340,38 +370,169 @@ export async function lockRef(repo: GitRepo, ref: string, opts: LockOptions = {}
   }
 }
 
-/** Filesystems without hard links (some FUSE, exFAT) get git's plain O_EXCL create instead. */
-let noHardLinks = false;
-/** Temp names are unique per process without a random draw per lock (that costs a syscall). */
+/** Spare names are unique per process without a random draw per lock (that costs a syscall). */
 const TEMP_TOKEN = crypto.randomBytes(4).toString('hex');
 let tempCount = 0;
 
+interface Spare {
+  path: string;
+  fd: number;
+  madeAt: number;
+}
+
+function warn(what: string, err: NodeJS.ErrnoException | null): void {
+  if (err && err.code !== 'ENOENT') process.stderr.write(`lockstep: ${what}: ${err.message}\n`);
+}
+
 /**
- * Take the lock with our identity already in it: write it to a temp file beside the lock, then
- * link() that to the lock path, which fails with EEXIST while anyone (git included) holds it, as
- * atomically as O_EXCL. So the lock path never exists without its owner's pid, and a writer that
- * dies at any moment leaves a lock that is stale at once. The temp name ends in `.lock` and holds
- * `..`, so git never reads it as a ref. Returns the lock's fd, or null when someone holds it.
+ * This process's spare lock files in one spare directory. The next one is made in the background
+ * after each commit, so taking a lock costs one link(). The spare that became the ref keeps its
+ * name until this process's next commit: the next rename over the ref then does not free the old
+ * inode (the slow part of a rename over a file), and the name is removed in the background, after
+ * the lock is gone.
  */
-function tryTake(lockPath: string): number | null {
-  if (noHardLinks) return tryCreate(lockPath);
-  const tmp = path.join(path.dirname(lockPath), `${tempPrefix(lockPath, process.pid)}${TEMP_TOKEN}-${++tempCount}.lock`);
-  const fd = createFile(tmp);
-  let taken = false;
+class SparePool {
+  private readonly ready: Spare[] = [];
+  private making = false;
+  /** The name of the spare that became the ref at our last commit. */
+  private kept: string | null = null;
+  private dropped = false;
+
+  constructor(private readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    sweepDeadSpares(dir);
+  }
+
+  private nextName(): string {
+    return path.join(this.dir, `${sparePrefix(process.pid)}${TEMP_TOKEN}-${++tempCount}.lock`);
+  }
+
+  take(): Spare {
+    const spare = this.ready.pop();
+    if (spare) return spare;
+    const file = this.nextName();
+    const fd = createFile(file);
+    try {
+      fs.writeSync(fd, OWNER);
+    } catch (err) {
+      fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+      throw err;
+    }
+    return { path: file, fd, madeAt: Date.now() };
+  }
+
+  /** A refused attempt: the spare waits for the next one. */
+  giveBack(spare: Spare): void {
+    this.ready.push(spare);
+  }
+
+  /** After a commit: remember the name now on the ref's inode, drop the one before, make the next spare. */
+  committed(name: string): void {
+    const old = this.kept;
+    this.kept = name;
+    if (old) fs.unlink(old, (err) => warn(`removing spare lock name ${old}`, err));
+    this.prepare();
+  }
+
+  private prepare(): void {
+    if (this.making || this.ready.length > 0) return;
+    this.making = true;
+    const file = this.nextName();
+    fs.open(file, 'wx', 0o644, (err, fd) => {
+      if (err) {
+        this.making = false;
+        return warn(`making a spare lock file ${file}`, err); // the next lock makes its own
+      }
+      fs.write(fd, OWNER, (werr) => {
+        this.making = false;
+        if (!werr && !this.dropped) return void this.ready.push({ path: file, fd, madeAt: Date.now() });
+        warn(`writing a spare lock file ${file}`, werr); // or made after its store closed: removed
+        fs.close(fd, (cerr) => warn(`closing ${file}`, cerr));
+        fs.unlink(file, (uerr) => warn(`removing ${file}`, uerr));
+      });
+    });
+  }
+
+  /** At exit: no name of ours stays behind. */
+  drop(): void {
+    this.dropped = true;
+    for (const spare of this.ready.splice(0)) {
+      fs.closeSync(spare.fd);
+      fs.rmSync(spare.path, { force: true });
+    }
+    if (this.kept) fs.rmSync(this.kept, { force: true });
+    this.kept = null;
+  }
+}
+
+const pools = new Map<string, SparePool>();
+
+function poolOf(repo: GitRepo): SparePool {
+  const dir = spareDir(repo);
+  let pool = pools.get(dir);
+  if (!pool) pools.set(dir, (pool = new SparePool(dir)));
+  return pool;
+}
+
+/** Remove this process's spare lock files of `repo` (a store closing). */
+export function dropSpareLocks(repo: GitRepo): void {
+  const dir = spareDir(repo);
+  pools.get(dir)?.drop();
+  pools.delete(dir);
+}
+
+/** Spares of dead processes of this host (killed before they used them): tiny, but never kept. */
+function sweepDeadSpares(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^([0-9a-f]{8})-(\d+)-/.exec(name);
+    if (m && m[1] === HOST_TAG && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/** Filesystems without hard links (some FUSE, exFAT) get git's plain O_EXCL create instead. */
+let noHardLinks = false;
+
+/**
+ * Take the lock with our identity already in it: link() a spare (owner line written) to the lock
+ * path, which fails with EEXIST while anyone (git included) holds it, as atomically as O_EXCL. So
+ * the lock path never exists without its owner's pid, and a writer that dies at any moment leaves a
+ * lock that is stale at once. A refused attempt costs that one link(). Returns the lock's fd, or
+ * null when someone holds it.
+ */
+function tryTake(repo: GitRepo, lockPath: string): { fd: number; spare: SparePool; spareName: string } | { fd: number; spare: null; spareName: null } | null {
+  if (noHardLinks) {
+    const fd = tryCreate(lockPath);
+    return fd === null ? null : { fd, spare: null, spareName: null };
+  }
+  const pool = poolOf(repo);
+  const spare = pool.take();
+  // A lock's age is its mtime: a spare kept through a long wait must not be born looking stale.
+  if (Date.now() - spare.madeAt > 1_000) {
+    const now = new Date();
+    fs.futimesSync(spare.fd, now, now);
+    spare.madeAt = now.getTime();
+  }
   try {
-    fs.writeSync(fd, OWNER);
-    fs.linkSync(tmp, lockPath);
-    taken = true;
+    fs.linkSync(spare.path, lockPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') noHardLinks = true;
-    else if (code !== 'EEXIST') throw err;
-  } finally {
-    fs.unlinkSync(tmp); // the lock path, when linked, keeps the file
-    if (!taken) fs.closeSync(fd);
+    if (code === 'EEXIST') {
+      pool.giveBack(spare);
+      return null;
+    }
+    if (code === 'ENOENT' && !fs.existsSync(path.dirname(lockPath))) {
+      pool.giveBack(spare);
+      fs.mkdirSync(path.dirname(lockPath), { recursive: true }); // the ref's first write
+      return tryTake(repo, lockPath);
+    }
+    fs.closeSync(spare.fd);
+    fs.rmSync(spare.path, { force: true });
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
+    noHardLinks = true;
+    return tryTake(repo, lockPath);
   }
-  if (noHardLinks) return tryCreate(lockPath);
-  return taken ? fd : null;
+  return { fd: spare.fd, spare: pool, spareName: spare.path };
 }
 
 /** git's way: create the lock exclusively, then write the owner (a death in between leaves an empty lock). */

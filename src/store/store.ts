@@ -11,7 +11,7 @@ import type { Ctx } from '../state/core/ctx.js';
 import { fsyncComponents } from '../git/config.js';
 import { startAutoGc } from '../git/maintenance.js';
 import { ObjectStore } from '../git/objects.js';
-import { lockRef, readRef, type RefLock } from '../git/refs.js';
+import { dropSpareLocks, lockRef, readRef, type RefLock } from '../git/refs.js';
 import type { GitRepo } from '../git/repo.js';
 import { applyOp, lockWords, type Who } from './commit.js';
 import { eventsSince, readEvent, recentEvents, type StateEvent } from './events.js';
@@ -446,6 +446,7 @@ export class Store {
   close(): void {
     clearInterval(this.background);
     this.watcher.close();
+    dropSpareLocks(this.repo);
     if (this.persistTimer) {
       clearTimeout(this.persistTimer);
       this.persistNow();
