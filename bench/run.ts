@@ -13,10 +13,11 @@ import { ops } from '../src/state/ops/index.js';
 import { cachePath } from '../src/store/persist.js';
 import { dashboardBench } from './dashboard.js';
 import { peerBench } from './peer.js';
+import { syscallsPerCommit } from './syscalls.js';
 import { runStress, stressFailures, stressSummary } from './stress.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only a,b` runs just those sections (p, a, b, c, d, e, stress, disk, tools, wt, dash). */
+/** `--only a,b` runs just those sections (p, sys, a, b, c, d, e, stress, disk, tools, wt, dash). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (section: string) => !only || only.includes(section);
 const rows: [string, string, string][] = [];
@@ -353,6 +354,14 @@ async function main(): Promise<void> {
   process.stderr.write(`Lockstep bench on ${os.cpus().length} cores, node ${process.version}${quick ? ' (quick)' : ''}\n`);
   if (want('p') || want('a')) await warmHarness();
   if (want('p')) await peerBench(report, { quick, argv: process.argv, settle, cleanups });
+  if (want('sys')) {
+    const count = await syscallsPerCommit(repo(), quick ? 200 : 1000);
+    if (!count) report('syscalls per state commit', 'not measured: strace is not installed (apt-get install strace)');
+    else {
+      const fsCalls = Object.entries(count.perCommit).filter(([, n]) => n >= 0.5).map(([k, n]) => `${k} ${n}`).join(', ');
+      report(`syscalls per state commit (strace -c -f over ${count.commits} lease commits of one MCP server)`, `${count.total} in all; ${fsCalls}`);
+    }
+  }
   if (want('a')) {
     await lockCycle(false, false);
     await lockCycle(true, false);

@@ -67,6 +67,19 @@ function intact(raw: Buffer, oid: string): boolean {
   return size === buf.length - nul - 1 && crypto.createHash('sha1').update(buf).digest('hex') === oid;
 }
 
+/** Create `file` (it must not exist) holding `data`; a failed write leaves no file. */
+function writeNew(file: string, data: Buffer): void {
+  const fd = fs.openSync(file, 'wx', 0o444);
+  try {
+    for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+}
+
 export class ObjectStore {
   private readonly objectsDir: string;
   private readonly fanoutMade = new Set<string>();
@@ -159,26 +172,24 @@ export class ObjectStore {
   write(type: ObjectType, data: Buffer): string {
     const { oid, wrapped } = ObjectStore.hash(type, data);
     const final = this.loosePath(oid);
-    if (!this.keep(final, oid)) this.replace(final, deflateObject(wrapped));
+    // A commit names its parent and time: one already here (a replay made it before) is just rewritten.
+    if (type === 'commit' || !this.keep(final, oid)) this.replace(final, deflateObject(wrapped));
     return oid;
   }
 
   /** The object is already here, whole, and recently written. */
   private keep(final: string, oid: string): boolean {
-    let fd: number;
+    // Most objects are new: a stat that returns nothing costs far less than an open that throws.
+    const st = fs.statSync(final, { throwIfNoEntry: false });
+    if (!st || Date.now() - st.mtimeMs > FRESHEN_AFTER_MS) return false;
+    let raw: Buffer;
     try {
-      fd = fs.openSync(final, 'r');
+      raw = fs.readFileSync(final);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // pruned or packed away just now
       throw err;
     }
-    try {
-      if (Date.now() - fs.fstatSync(fd).mtimeMs > FRESHEN_AFTER_MS) return false;
-      return intact(fs.readFileSync(fd), oid);
-    } finally {
-      fs.closeSync(fd);
-    }
+    return intact(raw, oid);
   }
 
   private replace(final: string, deflated: Buffer): void {
@@ -189,12 +200,12 @@ export class ObjectStore {
     }
     const tmp = path.join(fanout, `tmp_obj_${process.pid}_${++this.tmpCounter}`);
     try {
-      fs.writeFileSync(tmp, deflated, { flag: 'wx', mode: 0o444 });
+      writeNew(tmp, deflated);
     } catch (err) {
       // `git gc` removes emptied fan-out dirs; make it again and retry once.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       fs.mkdirSync(fanout, { recursive: true });
-      fs.writeFileSync(tmp, deflated, { flag: 'wx', mode: 0o444 });
+      writeNew(tmp, deflated);
     }
     fs.renameSync(tmp, final);
   }

@@ -272,6 +272,9 @@ export class RefLock {
     this.fd = fd;
   }
 
+  /** What the lock file holds before the commit: the owner line. */
+  private readonly written = OWNER.length;
+
   /** The lock is gone without becoming the ref: its spare name goes too. */
   private dropSpareName(): void {
     if (this.spare) fs.rmSync(this.spare.name, { force: true });
@@ -290,9 +293,9 @@ export class RefLock {
     this.fd = null;
     let ino: number;
     try {
-      // Overwrite, then cut off the rest of the owner line: the lock is never empty on the way.
+      // Overwrite, then cut off the rest of the owner line (when it is longer): the lock is never empty on the way.
       fs.writeSync(fd, `${oid}\n`, 0);
-      fs.ftruncateSync(fd, oid.length + 1);
+      if (this.written > oid.length + 1) fs.ftruncateSync(fd, oid.length + 1);
       if (this.fsync) fs.fsyncSync(fd);
       ino = fs.fstatSync(fd).ino;
     } finally {
