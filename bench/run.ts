@@ -15,9 +15,10 @@ import { dashboardBench } from './dashboard.js';
 import { peerBench } from './peer.js';
 import { syscallsPerCommit } from './syscalls.js';
 import { runStress, stressFailures, stressSummary } from './stress.js';
+import { syncBench } from './sync.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only a,b` runs just those sections (p, sys, a, b, c, d, e, stress, disk, tools, wt, dash). */
+/** `--only a,b` runs just those sections (p, sys, a, b, c, d, e, stress, disk, tools, wt, dash, sync). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (section: string) => !only || only.includes(section);
 const rows: [string, string, string][] = [];
@@ -396,6 +397,10 @@ async function main(): Promise<void> {
   if (want('dash')) {
     settle();
     await dashboardBench(report, repo, quick);
+  }
+  if (want('sync')) {
+    settle();
+    await syncBench(report, quick);
   }
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
   console.log(`\n${'metric'.padEnd(w[0]!)}  ${'result'.padEnd(w[1]!)}  target`);

@@ -29,6 +29,10 @@ export const ERRORS = {
   STATE_CORRUPT: { means: 'a state file no longer parses (usually a hand edit); only that entity is affected', fix: '`lockstep doctor` names the file; fix it or restore it from git (see Auditing)' },
   FORMAT_TOO_NEW: { means: 'the state was written by a newer Lockstep', fix: 'upgrade this checkout (`git pull && npm install`)' },
   GIT_IO: { means: 'a git operation failed (the message names it)', fix: 'check the repository with `git status` and `git fsck`, then call again' },
+  GIT_CLI_REQUIRED: {
+    means: 'this needs the git CLI, which is not on PATH: without it Lockstep reaches only http(s) remotes (through isomorphic-git), and cannot run `lockstep sync --setup`; a file-path, ssh or git:// remote, or a config change, needs git',
+    fix: 'install git (or put it on the server\'s PATH); or use an https URL for the remote (`git remote set-url`), with any token in the URL, since there are no credential helpers without git',
+  },
   REMOTE_UNREACHABLE: {
     means: 'referee mode: the git remote did not answer a push or fetch of `refs/lockstep/state` within the bound (`--remote-timeout-sec`, 10 s), or refused the connection; the op was taken back (`data.withdrawn`), so nothing was done',
     fix: 'check the remote with `git fetch <remote>`, then call again; `lockstep sync` publishes anything left committed here',

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { errorBody } from '../errors.js';
 import { runGit } from '../git/cli.js';
 import { pruneExpiresNow } from '../git/config.js';
+import { transport } from '../git/remote.js';
 import { STALE_LOCK_MS } from '../git/refs.js';
 import { cachePath } from '../store/persist.js';
 import { STATE_REF } from '../store/store.js';
@@ -69,14 +70,16 @@ export async function doctorChecks(dir: string): Promise<Check[]> {
       else if (rs.diverged) checks.push({ level: 'fail', name: 'remote', detail: `${rs.remote}: the remote state ref was ${rs.diverged.remoteTip ? 'rewritten' : 'deleted'}; run \`lockstep sync --adopt-remote\` or \`--republish\``, code: 'REMOTE_DIVERGED' });
       else if (rs.url === null) checks.push({ level: 'fail', name: 'remote', detail: `git config lockstep.remote names ${rs.remote}, which is no git remote here (git remote add ${rs.remote} URL)`, code: 'REMOTE_UNREACHABLE' });
       else {
+        // Without the git CLI only an http(s) remote can be reached: GIT_CLI_REQUIRED names the way out.
+        const via = transport(r, rs.remote);
         const err = rs.lastError ? `; last error ${rs.lastError.code} at ${new Date(rs.lastError.at).toISOString()}` : '';
-        checks.push({ level: rs.lastError || rs.unpublished > 0 ? 'warn' : 'ok', name: 'remote', detail: `${rs.remote} (${rs.url}): ${rs.unpublished} unpublished, last sync ${rs.lastSync ?? 'never'}${err}${rs.unpublished > 0 ? ' (`lockstep sync` publishes them)' : ''}` });
+        checks.push({ level: rs.lastError || rs.unpublished > 0 ? 'warn' : 'ok', name: 'remote', detail: `${rs.remote} (${rs.url}${via.kind === 'http' ? ', through isomorphic-git: no git CLI' : ''}): ${rs.unpublished} unpublished, last sync ${rs.lastSync ?? 'never'}${err}${rs.unpublished > 0 ? ' (`lockstep sync` publishes them)' : ''}` });
       }
     } catch (err) {
       fail('remote', err);
     }
     const git = runGit(['--version'], r.commonDir);
-    checks.push(git ? { level: 'ok', name: 'git CLI', detail: git.stdout.trim() } : { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`' });
+    checks.push(git ? { level: 'ok', name: 'git CLI', detail: git.stdout.trim() } : { level: 'info', name: 'git CLI', detail: 'not found: fine, but no automatic `git gc --auto`, and a remote is reached only over http(s), through isomorphic-git' });
     const cache = fs.statSync(cachePath(r), { throwIfNoEntry: false });
     checks.push({ level: 'info', name: 'snapshot cache', detail: cache ? `${cachePath(r)} (${Math.round(cache.size / 1024)} KiB)` : 'none yet' });
   } finally {

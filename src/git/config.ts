@@ -4,18 +4,27 @@ import os from 'node:os';
 import path from 'node:path';
 import type { GitRepo } from './repo.js';
 
-/** Values of `section.key` in file order (later wins), case-insensitive names, quotes removed. */
-function valuesIn(text: string, section: string, key: string): string[] {
+/**
+ * Values of `section.key` (or `section.subsection.key`) in file order (later wins): section and key
+ * names case-insensitive, the subsection as written (`[remote "origin"]`; the old `[remote.origin]`
+ * form lower-cased, as git does), quotes removed.
+ */
+function valuesIn(text: string, section: string, key: string, subsection: string | null): string[] {
   const out: string[] = [];
   let current = '';
+  let currentSub: string | null = null;
   for (const raw of text.split('\n')) {
     const line = raw.replace(/^\s+/, '');
-    const head = /^\[\s*([^\]\s"]+)(?:\s+"[^"]*")?\s*\]/.exec(line);
+    const head = /^\[\s*([^\]\s"]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
     if (head) {
-      current = head[1]!.toLowerCase();
+      const name = head[1]!;
+      const dot = name.indexOf('.');
+      if (head[2] !== undefined) [current, currentSub] = [name.toLowerCase(), head[2].replace(/\\(.)/g, '$1')];
+      else if (dot > 0) [current, currentSub] = [name.slice(0, dot).toLowerCase(), name.slice(dot + 1).toLowerCase()];
+      else [current, currentSub] = [name.toLowerCase(), null];
       continue;
     }
-    if (current !== section) continue;
+    if (current !== section || currentSub !== subsection) continue;
     const kv = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(line.replace(/\s*[#;].*$/, ''));
     if (kv && kv[1]!.toLowerCase() === key) out.push((kv[2] ?? 'true').trim().replace(/^"(.*)"$/, '$1'));
   }
@@ -24,9 +33,17 @@ function valuesIn(text: string, section: string, key: string): string[] {
 
 /** The effective value of `section.key` (system, global, XDG, then repository config). */
 export function configValue(repo: GitRepo, section: string, key: string): string | undefined {
+  return configValues(repo, section, null, key).at(-1);
+}
+
+/**
+ * Every value of `section.subsection.key` (null: no subsection) across the system, global, XDG and
+ * repository configs, in git's order (later wins). `include` and `includeIf` are not followed.
+ */
+export function configValues(repo: GitRepo, section: string, subsection: string | null, key: string): string[] {
   const home = os.homedir();
   const files = ['/etc/gitconfig', path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'git', 'config'), path.join(home, '.gitconfig'), path.join(repo.commonDir, 'config')];
-  let value: string | undefined;
+  const values: string[] = [];
   for (const file of files) {
     let text: string;
     try {
@@ -35,10 +52,9 @@ export function configValue(repo: GitRepo, section: string, key: string): string
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES') continue;
       throw err;
     }
-    const vals = valuesIn(text, section.toLowerCase(), key.toLowerCase());
-    if (vals.length) value = vals[vals.length - 1];
+    values.push(...valuesIn(text, section.toLowerCase(), key.toLowerCase(), subsection));
   }
-  return value;
+  return values;
 }
 
 const GROUPS: Record<string, string[]> = {

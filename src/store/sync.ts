@@ -9,7 +9,7 @@ import path from 'node:path';
 import { LockstepError, type ErrorBody } from '../errors.js';
 import type { ObjectStore } from '../git/objects.js';
 import { readRef, type RefLock } from '../git/refs.js';
-import { deleteRef, fetchRef, pushRef, remoteUrl, updateRef } from '../git/remote.js';
+import { deleteRef, fetchRef, pushRef, remoteUrl, transport, updateRef } from '../git/remote.js';
 import type { GitRepo } from '../git/repo.js';
 import { readEvent } from './events.js';
 import { findOp, forkPoint, isAncestor, readOpCall, rerun, type ReplayOutcome } from './replay.js';
@@ -189,8 +189,13 @@ export class RemoteSync {
     if (err instanceof LockstepError) this.writeRecord((r) => ({ ...r, lastError: { code: err.code, message: err.message, at: Date.now() } }));
   }
 
-  /** REMOTE_DIVERGED while a rewritten remote waits for a person's decision. */
+  /**
+   * REMOTE_DIVERGED while a rewritten remote waits for a person's decision; GIT_CLI_REQUIRED, before
+   * anything is committed, when this machine has no way to reach the remote (no git CLI, and not
+   * an http(s) remote).
+   */
   checkWritable(): void {
+    transport(this.host.repo, this.name);
     const d = this.record().diverged;
     if (d) throw this.divergedError(d.remoteTip, d.published);
   }
@@ -232,7 +237,7 @@ export class RemoteSync {
     }
     // The tracking ref may hold the old sighting (a forced fetch that lost the race): move it on.
     const cur = readRef(this.host.repo, this.tracking);
-    if (fresh !== null && cur !== fresh && (cur === null || (await isAncestor(this.host.objects, cur, fresh)))) updateRef(this.host.repo, this.tracking, fresh, cur);
+    if (fresh !== null && cur !== fresh && (cur === null || (await isAncestor(this.host.objects, cur, fresh)))) await updateRef(this.host.repo, this.tracking, fresh, cur);
     return fresh;
   }
 
@@ -250,7 +255,7 @@ export class RemoteSync {
       const got = await fetchRef(this.host.repo, this.name, this.host.stateRef, ref, this.timeoutMs);
       return got.kind === 'ok' ? got.oid : null;
     } finally {
-      deleteRef(this.host.repo, ref);
+      await deleteRef(this.host.repo, ref);
     }
   }
 
@@ -293,7 +298,7 @@ export class RemoteSync {
         const out = await pushRef(this.host.repo, this.name, local!, this.host.stateRef, remote, this.timeoutMs);
         if (out.kind === 'ok') {
           // The tracking ref moved meanwhile only by a fetch of something newer: leave that one.
-          updateRef(this.host.repo, this.tracking, local!, remote);
+          await updateRef(this.host.repo, this.tracking, local!, remote);
           await this.notePublished(local, { lastSync: Date.now(), lastError: undefined });
           if (report) report.pushed += fork.onlyA.length;
           continue;
@@ -456,9 +461,9 @@ export class RemoteSync {
     return report;
   }
 
-  private backup(what: string, oid: string): string {
+  private async backup(what: string, oid: string): Promise<string> {
     const ref = `refs/lockstep-backup/${this.name}/${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    updateRef(this.host.repo, ref, oid, null);
+    await updateRef(this.host.repo, ref, oid, null);
     return ref;
   }
 
@@ -474,7 +479,7 @@ export class RemoteSync {
     const local = this.host.tip();
     // Every local commit the remote lacks is re-run on it, published once or not: whoever rewrote
     // the remote may not have meant to drop this machine's work. The old history stays in a backup ref.
-    if (local !== null) report.backup = this.backup('local', local);
+    if (local !== null) report.backup = await this.backup('local', local);
     this.writeRecord((r) => ({ ...r, published: got.oid, diverged: undefined, lastSync: Date.now() }));
     this.verified.clear();
     if (local !== null) await this.replayOnto(got.oid, report, undefined, undefined, true);
@@ -494,12 +499,12 @@ export class RemoteSync {
     const local = this.host.tip();
     if (local === null) throw new LockstepError('REMOTE_DIVERGED', `there is no local ${this.host.stateRef} to republish; \`lockstep sync --adopt-remote\` takes the remote's`, { remote: this.name, remoteTip: remote });
     if (remote !== null) {
-      report.backup = this.backup('remote', remote);
+      report.backup = await this.backup('remote', remote);
       report.setAside = (await forkPoint(this.host.objects, local, remote)).onlyB.length;
     }
     const out = await pushRef(this.host.repo, this.name, local, this.host.stateRef, remote, this.timeoutMs, true);
     if (out.kind !== 'ok') throw new LockstepError('REMOTE_REJECTED', `remote ${this.name} refused ${this.host.stateRef}: ${out.reason}; run it again`, { remote: this.name, reason: out.reason });
-    updateRef(this.host.repo, this.tracking, local, remote);
+    await updateRef(this.host.repo, this.tracking, local, remote);
     this.verified.clear();
     this.writeRecord((r) => ({ ...r, published: local, diverged: undefined, lastSync: Date.now(), lastError: undefined }));
     report.pushed = (await forkPoint(this.host.objects, local, remote)).onlyA.length;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ToolError } from '../../src/client/agent-client.js';
-import { cli, fsckStrict, git, initAgent, toolError } from '../helpers.js';
+import { agent, cli, fsckStrict, git, initAgent, toolError } from '../helpers.js';
 import { history, one, tmp } from '../sync-helpers.js';
 
 /** git's smart HTTP (test/git-http-server.mjs, its own process) serving `root`; stop() makes the remote unreachable. */
@@ -37,7 +37,8 @@ async function httpRemote(root: string): Promise<{ url: (bare: string) => string
   return { url: (bare) => `http://127.0.0.1:${port}/${path.basename(bare)}`, stop, start, freeze };
 }
 
-test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim across machines; a stopped server is REMOTE_UNREACHABLE in referee mode, and offline mode publishes once it is back', async () => {
+/** A bare repository served over smart HTTP and `n` clones of it, set up with `lockstep sync --setup origin` (with git). */
+async function httpWorld(n: number): Promise<{ remote: Awaited<ReturnType<typeof httpRemote>>; root: string; bare: string; machines: string[] }> {
   const root = tmp('lockstep-http-');
   const remote = await httpRemote(root);
   // The world's bare repository must sit in the served root: build it there.
@@ -51,7 +52,7 @@ test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim acro
   git(seed, 'add', '.');
   git(seed, 'commit', '-q', '-m', 'initial');
   git(seed, 'push', '-q', bare, 'main');
-  const machines = [0, 1].map((i) => {
+  const machines = Array.from({ length: n }, (_, i) => {
     const m = path.join(root, `h${i}`);
     git(root, 'clone', '-q', remote.url(bare), m);
     git(m, 'config', 'user.email', `h${i}@example.com`);
@@ -60,6 +61,11 @@ test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim acro
     assert.equal(r.status, 0, r.stderr);
     return m;
   });
+  return { remote, root, bare, machines };
+}
+
+test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim across machines; a stopped server is REMOTE_UNREACHABLE in referee mode, and offline mode publishes once it is back', async () => {
+  const { remote, bare, machines } = await httpWorld(2);
   const planner = await initAgent(machines[0]!, 'planner', 'lead');
   const ids: string[] = [];
   for (let i = 0; i < 6; i++) ids.push((await planner.call<{ task: { id: string } }>('task_create', { title: `h${i}` })).task.id);
@@ -117,4 +123,65 @@ test('over smart HTTP (git http-backend on 127.0.0.1): one winner per claim acro
   process.stderr.write(
     `sync.test: claims through smart HTTP, 2 machines racing: p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; REMOTE_UNREACHABLE after ${unreachableMs.toFixed(0)} ms (server stopped), ${hungMs.toFixed(0)} ms (server hung, 3 s bound); offline mode published ${convergeMs.toFixed(0)} ms after the server came back\n`,
   );
+});
+
+test('without the git CLI (PATH has no git): http remotes go through isomorphic-git with the same compare-and-swap (one winner per claim), tracking refs only, small fetches unpacked; a file-path remote is GIT_CLI_REQUIRED before anything is committed', async () => {
+  const { remote, bare, machines } = await httpWorld(2);
+  // The servers are node (process.execPath): only git itself is missing from their PATH.
+  const noGit = { env: { PATH: '/nonexistent' } };
+  const packs = (m: string) => fs.readdirSync(path.join(m, '.git', 'objects', 'pack')).filter((f) => f.endsWith('.pack')).sort();
+  const packsBefore = machines.map(packs);
+  const planner = await initAgent(machines[0]!, 'planner', 'lead', noGit);
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) ids.push((await planner.call<{ task: { id: string } }>('task_create', { title: `n${i}` })).task.id);
+  const a = await initAgent(machines[0]!, 'implementer', 'nogit-a', { ...noGit, extraArgs: ['--remote-timeout-sec', '2'] });
+  const b = await initAgent(machines[1]!, 'implementer', 'nogit-b', noGit);
+  const won = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return true;
+    } catch (err) {
+      assert.ok(err instanceof ToolError && err.code === 'TASK_NOT_CLAIMABLE', String(err));
+      return false;
+    }
+  };
+  // Both machines claim every task at once: their pushes race, and the remote takes exactly one.
+  const outcomes = await Promise.all(ids.map((id) => Promise.all([won(a.call('task_claim', { id })), won(b.call('task_claim', { id }))])));
+  for (const o of outcomes) assert.equal(o.filter(Boolean).length, 1);
+  const claims = history(bare).filter((c) => one(c, 'Lockstep-Op') === 'task.claim');
+  assert.equal(claims.length, ids.length);
+  const byTask = new Map(claims.map((c) => [c.trailers['Lockstep-Entity']![0]!, one(c, 'Lockstep-Actor')]));
+  for (const [i, id] of ids.entries()) assert.equal(byTask.get(id), outcomes[i]![0] ? 'nogit-a' : 'nogit-b');
+  // A lease taken on one machine is seen (fetched through isomorphic-git) and refused on the other.
+  await a.call('lock_acquire', { paths: ['src/nogit.ts'] });
+  assert.equal((await toolError(b.call('lock_acquire', { paths: ['src/nogit.ts'] }))).code, 'LOCK_HELD');
+  for (const m of machines) {
+    assert.equal(git(m, 'rev-parse', 'refs/lockstep/state'), git(bare, 'rev-parse', 'refs/lockstep/state'), 'every machine is at the remote tip');
+    // isomorphic-git writes refs of its own after a push or fetch; none of them may appear.
+    const refs = git(m, 'for-each-ref', '--format=%(refname)').split('\n').sort();
+    assert.deepEqual(refs, ['refs/heads/main', 'refs/lockstep/state', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/lockstep/state', 'refs/remotes/origin/main']);
+  }
+  // Each fetch brought a few objects: stored loose, as git does below transfer.unpackLimit, not as one more pack.
+  assert.deepEqual(machines.map(packs), packsBefore);
+  // A hung server: REMOTE_UNREACHABLE once --remote-timeout-sec (2 s) passes, and nothing left done.
+  const before = git(machines[0]!, 'rev-parse', 'refs/lockstep/state');
+  remote.freeze(true);
+  const hungAt = performance.now();
+  const hung = await toolError(a.call('lock_acquire', { paths: ['src/hung.ts'] }));
+  const hungMs = performance.now() - hungAt;
+  remote.freeze(false);
+  assert.equal(hung.code, 'REMOTE_UNREACHABLE');
+  assert.ok(hungMs >= 1_900 && hungMs < 2_000 * 2 + 2_000, `answered after ${hungMs} ms`);
+  assert.equal(git(machines[0]!, 'rev-parse', 'refs/lockstep/state'), before);
+  // A stopped server: REMOTE_UNREACHABLE (connection refused).
+  await remote.stop();
+  assert.equal((await toolError(a.call('lock_acquire', { paths: ['src/stopped.ts'] }))).code, 'REMOTE_UNREACHABLE');
+  assert.equal(git(machines[0]!, 'rev-parse', 'refs/lockstep/state'), before);
+  // A file-path remote needs git: refused before the op commits anything.
+  git(machines[1]!, 'remote', 'add', 'bypath', bare);
+  const stateBefore = git(machines[1]!, 'rev-parse', 'refs/lockstep/state');
+  const byPath = await agent(machines[1]!, 'implementer', 'nogit-path', { ...noGit, extraArgs: ['--remote', 'bypath'] });
+  assert.equal((await toolError(byPath.call('lock_acquire', { paths: ['src/path.ts'] }))).code, 'GIT_CLI_REQUIRED');
+  assert.equal(git(machines[1]!, 'rev-parse', 'refs/lockstep/state'), stateBefore);
+  for (const m of [...machines, bare]) fsckStrict(m);
 });
