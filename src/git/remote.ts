@@ -143,8 +143,9 @@ export async function fetchRef(repo: GitRepo, remote: string, src: string, dst: 
     const oid = await fetchRefHttp(repo, remote, via.url, src, dst, timeoutMs);
     return oid === null ? { kind: 'absent' } : { kind: 'ok', oid };
   }
+  const until = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    const run = await gitAsync(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${src}:${dst}`], timeoutMs);
+    const run = await gitAsync(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${src}:${dst}`], Math.max(1, until - Date.now()));
     if (run.status === 0 && !run.timedOut) {
       const oid = runGit(['rev-parse', '--verify', '--quiet', `${dst}^{commit}`], repo.commonDir)?.stdout.trim() ?? '';
       if (!OID.test(oid)) throw new LockstepError('GIT_IO', `fetched ${src} from ${remote} but ${dst} holds no commit`, { remote, ref: dst });
@@ -154,9 +155,12 @@ export async function fetchRef(repo: GitRepo, remote: string, src: string, dst: 
       await deleteRef(repo, dst);
       return { kind: 'absent' };
     }
-    // Two local fetches updating the tracking ref at once: git's own lock; the second one retries.
-    if (!run.timedOut && /cannot lock ref|unable to create .*\.lock/i.test(run.stderr) && attempt < 5) {
-      await new Promise((r) => setTimeout(r, 20 + 30 * attempt));
+    // Two local fetches updating the tracking ref at once (git's own lock, or its compare-and-swap
+    // seeing the other one's value): the loser retries, jittered, within the same time bound, since
+    // the servers of one machine can keep colliding for a while.
+    const pause = Math.min(20 + 30 * attempt, 200) * (0.5 + Math.random());
+    if (!run.timedOut && /cannot lock ref|unable to create .*\.lock/i.test(run.stderr) && Date.now() + pause < until) {
+      await new Promise((r) => setTimeout(r, pause));
       continue;
     }
     throw unreachable(remote, run, timeoutMs);
