@@ -109,11 +109,14 @@ test('lockstep tmux --layout panes puts every agent in one window; an exited age
   const r = cli(repo, 'tmux', '--no-attach', '--no-dashboard', '--socket', sock, '--session', 'team', '--layout', 'panes', '--implementers', '2', '--planner-cmd', STUB, '--implementer-cmd', 'echo bye; exit 3', '--no-prompts');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(tmux(sock, 'list-windows', '-t', 'team', '-F', '#{window_name}').trim(), 'agents');
+  // Each dead pane says how its agent ended (our own line: tmux may not have the status).
   const panes = await until('two dead implementer panes', () => {
-    const p = tmux(sock, 'list-panes', '-t', 'team:agents', '-F', '#{pane_dead} #{pane_dead_status}').trim().split('\n');
-    return p.filter((l) => l === '1 3').length === 2 ? p : undefined;
+    const p = tmux(sock, 'list-panes', '-t', 'team:agents', '-F', '#{pane_id} #{pane_dead}').trim().split('\n');
+    return p.filter((l) => l.endsWith(' 1')).length === 2 ? p : undefined;
   });
-  assert.deepEqual(panes, ['0 ', '1 3', '1 3']);
+  assert.deepEqual(panes.map((l) => l.split(' ')[1]), ['0', '1', '1']);
+  const said = panes.slice(1).map((l) => pane(sock, l.split(' ')[0]!).match(/^bye\n+\[lockstep\] (impl-\d) exited with status 3$/m)?.[1]);
+  assert.deepEqual(said.sort(), ['impl-1', 'impl-2']);
 });
 
 test('lockstep tmux checks every command is on PATH before it starts anything', { skip: NO_TMUX }, () => {

@@ -168,10 +168,19 @@ function parsePane(out: string, a: AgentLaunch): StartedPane {
  */
 const PLACEHOLDER = ['/bin/sh', '-c', 'exec sleep 2147483647'];
 
+/**
+ * The pane says how its agent ended, whether it returns or calls exit: tmux 3.3 under load can mark a
+ * pane dead without its exit status (the respawn's old and new child racing), and then shows none.
+ */
+function exitTrap(a: AgentLaunch): string {
+  const say = `printf '\\n[lockstep] %s exited with status %s\\n' ${shQuote(a.agent)} "$?"`;
+  return `trap ${shQuote(say)} EXIT\n`;
+}
+
 /** Keep the pane's window when its process exits (a window option, on that window only), then run the agent in it. */
 async function runIn(t: TmuxServer, placeholder: StartedPane, a: AgentLaunch): Promise<StartedPane> {
   await tmux(t, ['set-option', '-w', '-t', placeholder.pane, 'remain-on-exit', 'on']);
-  await tmux(t, ['respawn-pane', '-k', '-t', placeholder.pane, '-c', a.cwd, '--', '/bin/sh', '-c', agentScript(a)]);
+  await tmux(t, ['respawn-pane', '-k', '-t', placeholder.pane, '-c', a.cwd, '--', '/bin/sh', '-c', exitTrap(a) + agentScript(a)]);
   return parsePane(await tmux(t, ['display-message', '-p', '-t', placeholder.pane, PANE_FORMAT]), a);
 }
 
