@@ -152,3 +152,39 @@ test('an object found damaged where a commit writes it again is replaced, not tr
   git(repo, 'fsck', '--strict', '--no-dangling');
   assert.equal(git(repo, 'cat-file', '-t', tree), 'tree');
 });
+
+test('a server writes objects through files made ahead; killed with them half used, it leaves fsck clean and its spares are swept', async () => {
+  const repo = makeRepo();
+  const spares = path.join(repo, '.git', 'lockstep', 'spares');
+  // A fault injected into the server: SIGKILL at its third object placed from a spare, mid-commit, holding the lock.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-die-'));
+  const preload = path.join(dir, 'die-at-spare.cjs');
+  fs.writeFileSync(
+    preload,
+    `const fs = require('node:fs');
+const rename = fs.renameSync;
+let placed = 0;
+fs.renameSync = function (from, to) {
+  if (/[\\/]lockstep[\\/]spares[\\/]/.test(String(from)) && ++placed === 3) process.kill(process.pid, 'SIGKILL');
+  return rename.call(this, from, to);
+};
+`,
+  );
+  const dying = await initAgent(repo, 'implementer', 'impl-1', { env: { NODE_OPTIONS: `--require ${preload}` } });
+  const pid = dying.pid!;
+  assert.ok(fs.readdirSync(spares).some((n) => n.includes(`-${pid}-`)), 'the server made object files ahead');
+  await assert.rejects(async () => {
+    for (let i = 0; i < 10; i++) await dying.call('note_append', { text: `note ${i}` });
+  });
+  fs.rmSync(dir, { recursive: true });
+  git(repo, 'fsck', '--strict', '--no-dangling');
+
+  const next = await initAgent(repo, 'implementer', 'impl-2');
+  await next.call('note_append', { text: 'after the crash' });
+  assert.match(git(repo, 'log', '-2', '--format=%B', REF), new RegExp(`^Lockstep-Recovered-Lock: pid ${pid} on `, 'm'));
+  assert.ok(!fs.readdirSync(spares).some((n) => n.includes(`-${pid}-`)), 'the dead server’s spares are swept');
+  git(repo, 'fsck', '--strict', '--no-dangling');
+  await next.close();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(fs.readdirSync(spares), [], 'a server that exits leaves none');
+});

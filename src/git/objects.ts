@@ -1,7 +1,8 @@
 // Object storage: loose objects read and written directly (node:zlib + node:crypto), packs read by
 // our own reader (pack.ts), and isomorphic-git, with one long-lived cache per process, as the
-// fallback for anything else (e.g. alternates). Writes are atomic (temp file + rename to a new name);
-// an object already there is checked, and kept when whole, never renamed over.
+// fallback for anything else (e.g. alternates). Writes are atomic (a whole file renamed to a new
+// name; the file made ahead of time, since creating one is what costs); an object already there is
+// checked, and kept when whole, never renamed over.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { LockstepError } from '../errors.js';
 import { PackSet } from './pack.js';
 import type { GitObject, ObjectType } from './format.js';
 import type { GitRepo } from './repo.js';
+import { sparePrefix, sweepDeadSpares } from './spares.js';
 
 /** Objects up to this size are stored, not compressed: a loose file takes a 4 KiB block either way, and zlib's setup costs more than the object. */
 const STORE_UNDER = 4096;
@@ -67,9 +69,8 @@ function intact(raw: Buffer, oid: string): boolean {
   return size === buf.length - nul - 1 && crypto.createHash('sha1').update(buf).digest('hex') === oid;
 }
 
-/** Create `file` (it must not exist) holding `data`; a failed write leaves no file. */
-function writeNew(file: string, data: Buffer): void {
-  const fd = fs.openSync(file, 'wx', 0o444);
+/** Write all of `data` to the new file `file` open as `fd`, and close it; a failed write leaves no file. */
+function fill(file: string, fd: number, data: Buffer): void {
   try {
     for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at);
   } catch (err) {
@@ -78,6 +79,73 @@ function writeNew(file: string, data: Buffer): void {
     throw err;
   }
   fs.closeSync(fd);
+}
+
+/** Create `file` (it must not exist) holding `data`; a failed write leaves no file. */
+function writeNew(file: string, data: Buffer): void {
+  fill(file, fs.openSync(file, 'wx', 0o444), data);
+}
+
+/** Object files kept made ahead: a task op's commit writes 5 to 8 new objects. */
+const SPARE_TARGET = 12;
+
+function warn(what: string, err: NodeJS.ErrnoException | null): void {
+  if (err && err.code !== 'ENOENT') process.stderr.write(`lockstep: ${what}: ${err.message}\n`);
+}
+
+/**
+ * Empty files made in the background (libuv's threads) between commits, so writing an object in a
+ * commit is a write and a rename, not a file creation (on ext4 in a VM, 50 to 800 us each). They
+ * live in `<common dir>/lockstep/spares`, named by host and pid: a dead process's are swept.
+ */
+class ObjectSpares {
+  private readonly ready: { path: string; fd: number }[] = [];
+  private making = 0;
+  private swept = false;
+  private off = false;
+  private readonly token = crypto.randomBytes(4).toString('hex');
+  private count = 0;
+
+  constructor(
+    private readonly dir: string,
+    /** Otherwise it only sweeps the dead's spares, once (a one-shot CLI makes none). */
+    private readonly makeAhead: boolean,
+  ) {}
+
+  take(): { path: string; fd: number } | undefined {
+    return this.off ? undefined : this.ready.pop();
+  }
+
+  /** Make spares back up to the target, in the background. */
+  refill(): void {
+    if (this.off) return;
+    if (!this.swept) {
+      fs.mkdirSync(this.dir, { recursive: true });
+      sweepDeadSpares(this.dir);
+      this.swept = true;
+    }
+    if (!this.makeAhead) return;
+    while (this.ready.length + this.making < SPARE_TARGET) {
+      this.making++;
+      const file = path.join(this.dir, `${sparePrefix(process.pid)}${this.token}-${++this.count}`);
+      fs.open(file, 'wx', 0o444, (err, fd) => {
+        this.making--;
+        if (err) return warn(`making a spare object file ${file}`, err); // the next write makes its own
+        if (!this.off) return void this.ready.push({ path: file, fd });
+        fs.close(fd, (cerr) => warn(`closing ${file}`, cerr));
+        fs.unlink(file, (uerr) => warn(`removing ${file}`, uerr));
+      });
+    }
+  }
+
+  /** Closing, or spares cannot be renamed into objects/ (another filesystem): no more of them. */
+  drop(): void {
+    this.off = true;
+    for (const spare of this.ready.splice(0)) {
+      fs.closeSync(spare.fd);
+      fs.rmSync(spare.path, { force: true });
+    }
+  }
 }
 
 export class ObjectStore {
@@ -90,7 +158,14 @@ export class ObjectStore {
   /** Random start so a reused pid after a crash never collides with a leftover temp file. */
   private tmpCounter = crypto.randomInt(1 << 30);
 
-  constructor(readonly repo: GitRepo) {
+  private readonly spares: ObjectSpares;
+
+  constructor(
+    readonly repo: GitRepo,
+    /** A long-lived writer (a server's store) keeps object files made ahead. */
+    opts: { spares?: boolean } = {},
+  ) {
+    this.spares = new ObjectSpares(path.join(repo.commonDir, 'lockstep', 'spares'), opts.spares ?? false);
     this.objectsDir = path.join(repo.commonDir, 'objects');
     this.isoFs = commondirFs(repo);
     this.packs = new PackSet(path.join(this.objectsDir, 'pack'));
@@ -192,12 +267,20 @@ export class ObjectStore {
     return intact(raw, oid);
   }
 
+  /** Remove this store's spare files (it is closing). */
+  close(): void {
+    this.spares.drop();
+  }
+
   private replace(final: string, deflated: Buffer): void {
     const fanout = path.dirname(final);
     if (!this.fanoutMade.has(fanout)) {
       fs.mkdirSync(fanout, { recursive: true });
       this.fanoutMade.add(fanout);
     }
+    const spare = this.spares.take();
+    this.spares.refill();
+    if (spare && this.placeSpare(spare, fanout, final, deflated)) return;
     const tmp = path.join(fanout, `tmp_obj_${process.pid}_${++this.tmpCounter}`);
     try {
       writeNew(tmp, deflated);
@@ -208,5 +291,27 @@ export class ObjectStore {
       writeNew(tmp, deflated);
     }
     fs.renameSync(tmp, final);
+  }
+
+  /** Fill a spare and rename it to the object's name; false when it cannot go there (then a temp file beside it does). */
+  private placeSpare(spare: { path: string; fd: number }, fanout: string, final: string, deflated: Buffer): boolean {
+    fill(spare.path, spare.fd, deflated);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.renameSync(spare.path, final);
+        return true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // `git gc` removes emptied fan-out dirs: make it again, once.
+        if (code === 'ENOENT' && attempt === 0) {
+          fs.mkdirSync(fanout, { recursive: true });
+          continue;
+        }
+        fs.rmSync(spare.path, { force: true });
+        if (code === 'EXDEV' || code === 'EPERM' || code === 'EACCES') this.spares.drop();
+        else if (code !== 'ENOENT') throw err;
+        return false;
+      }
+    }
   }
 }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LockstepError } from '../errors.js';
 import type { GitRepo } from './repo.js';
+import { processAlive, sparePrefix, sweepDeadSpares } from './spares.js';
 
 const OID = /^[0-9a-f]{40}$/;
 const LOCK_TAG = 'lockstep-lock';
@@ -75,15 +76,6 @@ export interface LockHolder {
   stale: boolean;
   /** Not a regular file ("a directory", "a symlink"): nobody can take the lock until a person removes it. */
   invalid?: string;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Who holds `<ref>.lock`, and whether it is stale: holder dead on this host, or held past `staleMs`. */
@@ -156,15 +148,9 @@ function recoverStaleLock(repo: GitRepo, holder: LockHolder): boolean {
   return false;
 }
 
-/** Spare lock files live here, outside refs/, so git never sees them and making them does not contend with the refs directory. */
+/** Spare lock files (`<host hash>-<pid>-<token>-<n>.lock`) live here, outside refs/, so git never sees them and making them does not contend with the refs directory. */
 function spareDir(repo: GitRepo): string {
   return path.join(repo.commonDir, 'lockstep', 'locks');
-}
-
-/** A spare's name: `<host hash>-<pid>-<token>-<n>.lock`; the host hash says whose pid it is. */
-const HOST_TAG = crypto.createHash('sha1').update(HOST).digest('hex').slice(0, 8);
-function sparePrefix(pid: number): string {
-  return `${HOST_TAG}-${pid}-`;
 }
 
 /**
@@ -438,8 +424,9 @@ class SparePool {
     this.prepare();
   }
 
+  /** Two ahead: back-to-back commits (one process's queue) would otherwise find none made yet. */
   private prepare(): void {
-    if (this.making || this.ready.length > 0) return;
+    if (this.making || this.ready.length >= 2) return;
     this.making = true;
     const file = this.nextName();
     fs.open(file, 'wx', 0o644, (err, fd) => {
@@ -449,7 +436,10 @@ class SparePool {
       }
       fs.write(fd, OWNER, (werr) => {
         this.making = false;
-        if (!werr && !this.dropped) return void this.ready.push({ path: file, fd, madeAt: Date.now() });
+        if (!werr && !this.dropped) {
+          this.ready.push({ path: file, fd, madeAt: Date.now() });
+          return this.prepare();
+        }
         warn(`writing a spare lock file ${file}`, werr); // or made after its store closed: removed
         fs.close(fd, (cerr) => warn(`closing ${file}`, cerr));
         fs.unlink(file, (uerr) => warn(`removing ${file}`, uerr));
@@ -483,14 +473,6 @@ export function dropSpareLocks(repo: GitRepo): void {
   const dir = spareDir(repo);
   pools.get(dir)?.drop();
   pools.delete(dir);
-}
-
-/** Spares of dead processes of this host (killed before they used them): tiny, but never kept. */
-function sweepDeadSpares(dir: string): void {
-  for (const name of fs.readdirSync(dir)) {
-    const m = /^([0-9a-f]{8})-(\d+)-/.exec(name);
-    if (m && m[1] === HOST_TAG && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, name), { force: true });
-  }
 }
 
 /** Filesystems without hard links (some FUSE, exFAT) get git's plain O_EXCL create instead. */

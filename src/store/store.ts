@@ -39,6 +39,8 @@ export interface StoreOptions {
   gcEvery?: number;
   /** Referee mode: every commit is pushed to this git remote before its op answers. */
   remote?: RemoteOptions;
+  /** A long-lived writer (a server): make object files ahead of the commits that fill them. */
+  spareFiles?: boolean;
 }
 
 export interface TransactResult<R> {
@@ -113,7 +115,7 @@ export class Store {
     readonly repo: GitRepo,
     private readonly opts: StoreOptions = {},
   ) {
-    this.objects = new ObjectStore(repo);
+    this.objects = new ObjectStore(repo, { spares: opts.spareFiles ?? false });
     this.clock = opts.clock ?? Date.now;
     this.fsync = opts.fsync ?? fsyncComponents(repo).has('reference');
     this.watcher = new RefWatcher(path.join(repo.commonDir, 'refs', 'lockstep'), repo.commonDir, () => this.tip());
@@ -447,6 +449,7 @@ export class Store {
     clearInterval(this.background);
     this.watcher.close();
     dropSpareLocks(this.repo);
+    this.objects.close();
     if (this.persistTimer) {
       clearTimeout(this.persistTimer);
       this.persistNow();

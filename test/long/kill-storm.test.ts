@@ -1,7 +1,7 @@
 // A kill -9 storm: MCP servers writing to one repository are killed at random moments (holding
 // the lock, half-way through an object, between the objects and the ref) and replaced. Afterwards
 // every acknowledged op is in the history exactly once, git fsck --strict is clean, and no lock,
-// spare lock file or half-written object of the dead is left behind.
+// spare lock or object file, or half-written object of the dead is left behind.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,4 +73,7 @@ test(`kill -9 storm: 3 writers killed and replaced at random for ${SECONDS} s; n
   // Spare lock files of dead writers are swept by the next process that takes a lock.
   const spares = fs.readdirSync(path.join(repo, '.git', 'lockstep', 'locks'));
   assert.deepEqual(spares, [], `left: ${spares.join(', ')}`);
+  // And their object files made ahead, by the next process that writes an object.
+  const objectSpares = fs.readdirSync(path.join(repo, '.git', 'lockstep', 'spares'));
+  assert.deepEqual(objectSpares, [], `left: ${objectSpares.join(', ')}`);
 });

@@ -51,7 +51,7 @@ export class ServerCommand extends BaseCommand {
     const host = { mode: this.mode, roots: this.roots, commandMode: this.commandMode, commandAllow: this.commandAllow };
     const remoteTimeoutMs = this.remoteTimeout === undefined ? undefined : parseInput(z.number().min(0.1).max(600), Number(this.remoteTimeout)) * 1000;
     const open = (dir: string) => {
-      const app = new Lockstep({ dir, fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host, remote: this.remote, remoteTimeoutMs, remoteMode: this.remoteMode });
+      const app = new Lockstep({ dir, spareFiles: true, fsync: this.fsync, gcEvery, clock: offset ? () => Date.now() + offset : undefined, waits, host, remote: this.remote, remoteTimeoutMs, remoteMode: this.remoteMode });
       app.publishLeftovers();
       return app;
     };
