@@ -131,3 +131,17 @@ test('an executable task file (mode 100755) is an ordinary task; the next write 
   await impl.call('task_claim', { id: bad });
   assert.equal(modeAt(repo, file), '100644');
 });
+
+test('trees are serialised byte for byte as git mktree makes them, for any names (dirs sort as name/, UTF-8 by bytes)', async () => {
+  const { serializeTree } = await import('../src/git/format.js');
+  const repo = makeRepo();
+  const blob = gitBlob(repo, 'x');
+  const tree = treeWithFile(repo, 'f', 'y');
+  const names = ['a', 'a.b', 'a-b', 'a0', 'B', 'é', 'z\u{1F600}', 'z\uE000', 'ü', 'T-ABCD.yaml', '_x'];
+  for (const ascii of [true, false]) {
+    const entries = names.filter((n) => !ascii || /^[\x00-\x7f]+$/.test(n)).map((name, i) => (i % 3 === 0 ? { mode: '40000', name, oid: tree } : { mode: '100644', name, oid: blob }));
+    const made = execFileSync('git', ['mktree'], { cwd: repo, encoding: 'utf8', input: entries.map((e) => `${e.mode === '40000' ? '040000 tree' : '100644 blob'} ${e.oid}\t${e.name}\n`).join('') }).trim();
+    assert.deepEqual(serializeTree(entries), execFileSync('git', ['cat-file', 'tree', made], { cwd: repo }));
+  }
+  assert.throws(() => serializeTree([{ mode: '100644', name: 'a', oid: 'zz'.repeat(20) }]), /OBJECT_CORRUPT|no object id/);
+});

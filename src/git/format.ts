@@ -50,17 +50,56 @@ export function parseTree(buf: Buffer, oid: string): TreeEntry[] {
   return out;
 }
 
-/** Git orders tree entries by name bytes, with directories compared as if their name ended in "/". */
-function sortKey(e: TreeEntry): Buffer {
-  return Buffer.from(e.mode === TREE_MODE ? e.name + '/' : e.name, 'utf8');
+/** Names that sort the same as strings and as UTF-8 bytes (all of ours; a hand-made tree may differ). */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A hex digit's value by char code, -1 for anything else. */
+const HEX_VALUE = new Int8Array(65536).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+
+function noOid(e: TreeEntry): LockstepError {
+  return new LockstepError('OBJECT_CORRUPT', `tree entry ${JSON.stringify(e.name.slice(0, 80))} has no object id (${JSON.stringify(e.oid.slice(0, 48))})`, { name: e.name.slice(0, 80) });
 }
 
+/**
+ * Git orders tree entries by name bytes, with directories compared as if their name ended in "/".
+ * A tree of a few hundred entries is serialised on every commit that touches it, so the usual case
+ * (ASCII names) sorts as strings and writes byte by byte into one buffer sized first.
+ */
 export function serializeTree(entries: TreeEntry[]): Buffer {
-  const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
+  const keyed = entries.map((e) => ({ e, key: e.mode === TREE_MODE ? `${e.name}/` : e.name }));
+  if (!keyed.every((k) => ASCII.test(k.key) && ASCII.test(k.e.mode))) return serializeAnyTree(entries);
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let size = 0;
+  for (const { e } of keyed) size += e.mode.length + e.name.length + 22;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const { e } of keyed) {
+    const { mode, name, oid } = e;
+    for (let i = 0; i < mode.length; i++) out[at++] = mode.charCodeAt(i);
+    out[at++] = 0x20;
+    for (let i = 0; i < name.length; i++) out[at++] = name.charCodeAt(i);
+    out[at++] = 0;
+    if (oid.length !== 40) throw noOid(e);
+    for (let i = 0; i < 40; i += 2) {
+      const hi = HEX_VALUE[oid.charCodeAt(i)]!;
+      const lo = HEX_VALUE[oid.charCodeAt(i + 1)]!;
+      if ((hi | lo) < 0) throw noOid(e);
+      out[at++] = (hi << 4) | lo;
+    }
+  }
+  return out;
+}
+
+/** Any names: sorted by their UTF-8 bytes. */
+function serializeAnyTree(entries: TreeEntry[]): Buffer {
+  const keyed = entries.map((e) => ({ e, key: Buffer.from(e.mode === TREE_MODE ? `${e.name}/` : e.name, 'utf8') }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   const parts: Buffer[] = [];
   for (const { e } of keyed) {
-    parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex'));
+    const oid = Buffer.from(e.oid, 'hex');
+    if (oid.length !== 20 || e.oid.length !== 40) throw noOid(e);
+    parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), oid);
   }
   return Buffer.concat(parts);
 }
