@@ -420,8 +420,11 @@ class SparePool {
   committed(name: string): void {
     const old = this.kept;
     this.kept = name;
-    if (old) fs.unlink(old, (err) => warn(`removing spare lock name ${old}`, err));
-    this.prepare();
+    // After the reply has gone out: on two cores this work otherwise slows the caller's answer.
+    setImmediate(() => {
+      if (old) fs.unlink(old, (err) => warn(`removing spare lock name ${old}`, err));
+      if (!this.dropped) this.prepare();
+    });
   }
 
   /** Two ahead: back-to-back commits (one process's queue) would otherwise find none made yet. */

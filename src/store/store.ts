@@ -308,6 +308,7 @@ export class Store {
         const commit = out.commit;
         lock.commit(commit);
         this.current = out.snapshot;
+        this.objects.refillSpares();
         this.afterCommit();
         return { result: out.result, commit, tip: commit, opId: ctx.entropy };
       } catch (err) {
