@@ -151,6 +151,16 @@ test('an object found damaged where a commit writes it again is replaced, not tr
   assert.equal(git(repo, 'rev-parse', `${REF}^{tree}`), tree);
   git(repo, 'fsck', '--strict', '--no-dangling');
   assert.equal(git(repo, 'cat-file', '-t', tree), 'tree');
+  // Found whole once, it is not read again while its file is unchanged; damage of the same size is still a change.
+  await impl.call('lock_acquire', { path: 'src/c.ts' });
+  await impl.call('lock_release', { path: 'src/c.ts' }); // checked whole here, and remembered
+  await impl.call('lock_acquire', { path: 'src/b.ts' });
+  fs.chmodSync(file, 0o644);
+  const bytes = fs.readFileSync(file);
+  fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, 2), Buffer.alloc(bytes.length - 2, 0x55)]));
+  await impl.call('lock_release', { path: 'src/b.ts' });
+  assert.equal(git(repo, 'rev-parse', `${REF}^{tree}`), tree);
+  git(repo, 'fsck', '--strict', '--no-dangling');
 });
 
 test('a server writes objects through files made ahead; killed with them half used, it leaves fsck clean and its spares are swept', async () => {
@@ -172,9 +182,11 @@ fs.renameSync = function (from, to) {
   );
   const dying = await initAgent(repo, 'implementer', 'impl-1', { env: { NODE_OPTIONS: `--require ${preload}` } });
   const pid = dying.pid!;
+  // Made in the background after its first commit.
+  for (let i = 0; i < 100 && !fs.readdirSync(spares).some((n) => n.includes(`-${pid}-`)); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(fs.readdirSync(spares).some((n) => n.includes(`-${pid}-`)), 'the server made object files ahead');
   await assert.rejects(async () => {
-    for (let i = 0; i < 10; i++) await dying.call('note_append', { text: `note ${i}` });
+    for (let i = 0; i < 200; i++) await dying.call('note_append', { text: `note ${i}` }); // dies at its third spare placed
   });
   fs.rmSync(dir, { recursive: true });
   git(repo, 'fsck', '--strict', '--no-dangling');

@@ -86,6 +86,9 @@ function writeNew(file: string, data: Buffer): void {
   fill(file, fs.openSync(file, 'wx', 0o444), data);
 }
 
+/** How many checked objects a store remembers (a few hundred KiB). */
+const CHECKED_MAX = 4096;
+
 /** Object files kept made ahead: a task op's commit writes 5 to 8 new objects. */
 const SPARE_TARGET = 12;
 
@@ -159,6 +162,8 @@ export class ObjectStore {
   private tmpCounter = crypto.randomInt(1 << 30);
 
   private readonly spares: ObjectSpares;
+  /** Objects this store found whole, with how their file looked then (inode, size, times). */
+  private readonly checked = new Map<string, string>();
 
   constructor(
     readonly repo: GitRepo,
@@ -257,6 +262,9 @@ export class ObjectStore {
     // Most objects are new: a stat that returns nothing costs far less than an open that throws.
     const st = fs.statSync(final, { throwIfNoEntry: false });
     if (!st || Date.now() - st.mtimeMs > FRESHEN_AFTER_MS) return false;
+    // Checked whole before and its file unchanged since (any rewrite, truncation or replacement changes these).
+    const looks = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    if (this.checked.get(oid) === looks) return true;
     let raw: Buffer;
     try {
       raw = fs.readFileSync(final);
@@ -264,7 +272,10 @@ export class ObjectStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // pruned or packed away just now
       throw err;
     }
-    return intact(raw, oid);
+    if (!intact(raw, oid)) return false;
+    if (this.checked.size >= CHECKED_MAX) this.checked.clear();
+    this.checked.set(oid, looks);
+    return true;
   }
 
   /**
