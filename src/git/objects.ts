@@ -13,7 +13,7 @@ import { LockstepError } from '../errors.js';
 import { PackSet } from './pack.js';
 import type { GitObject, ObjectType } from './format.js';
 import type { GitRepo } from './repo.js';
-import { sparePrefix, sweepDeadSpares } from './spares.js';
+import { sparePrefix, sweepDeadSpares, warnSpare } from './spares.js';
 
 /** Objects up to this size are stored, not compressed: a loose file takes a 4 KiB block either way, and zlib's setup costs more than the object. */
 const STORE_UNDER = 4096;
@@ -92,10 +92,6 @@ const CHECKED_MAX = 4096;
 /** Object files kept made ahead: a task op's commit writes 5 to 8 new objects. */
 const SPARE_TARGET = 12;
 
-function warn(what: string, err: NodeJS.ErrnoException | null): void {
-  if (err && err.code !== 'ENOENT') process.stderr.write(`lockstep: ${what}: ${err.message}\n`);
-}
-
 /**
  * Empty files made in the background (libuv's threads) between commits, so writing an object in a
  * commit is a write and a rename, not a file creation (on ext4 in a VM, 50 to 800 us each). They
@@ -133,10 +129,10 @@ class ObjectSpares {
       const file = path.join(this.dir, `${sparePrefix(process.pid)}${this.token}-${++this.count}`);
       fs.open(file, 'wx', 0o444, (err, fd) => {
         this.making--;
-        if (err) return warn(`making a spare object file ${file}`, err); // the next write makes its own
+        if (err) return warnSpare(`making a spare object file ${file}`, err); // the next write makes its own
         if (!this.off) return void this.ready.push({ path: file, fd });
-        fs.close(fd, (cerr) => warn(`closing ${file}`, cerr));
-        fs.unlink(file, (uerr) => warn(`removing ${file}`, uerr));
+        fs.close(fd, (cerr) => warnSpare(`closing ${file}`, cerr));
+        fs.unlink(file, (uerr) => warnSpare(`removing ${file}`, uerr));
       });
     }
   }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LockstepError } from '../errors.js';
 import type { GitRepo } from './repo.js';
-import { processAlive, sparePrefix, sweepDeadSpares } from './spares.js';
+import { processAlive, sparePrefix, sweepDeadSpares, warnSpare } from './spares.js';
 
 const OID = /^[0-9a-f]{40}$/;
 const LOCK_TAG = 'lockstep-lock';
@@ -369,10 +369,6 @@ interface Spare {
   madeAt: number;
 }
 
-function warn(what: string, err: NodeJS.ErrnoException | null): void {
-  if (err && err.code !== 'ENOENT') process.stderr.write(`lockstep: ${what}: ${err.message}\n`);
-}
-
 /**
  * This process's spare lock files in one spare directory. The next one is made in the background
  * after each commit, so taking a lock costs one link(). The spare that became the ref keeps its
@@ -422,7 +418,7 @@ class SparePool {
     this.kept = name;
     // After the reply has gone out: on two cores this work otherwise slows the caller's answer.
     setImmediate(() => {
-      if (old) fs.unlink(old, (err) => warn(`removing spare lock name ${old}`, err));
+      if (old) fs.unlink(old, (err) => warnSpare(`removing spare lock name ${old}`, err));
       if (!this.dropped) this.prepare();
     });
   }
@@ -435,7 +431,7 @@ class SparePool {
     fs.open(file, 'wx', 0o644, (err, fd) => {
       if (err) {
         this.making = false;
-        return warn(`making a spare lock file ${file}`, err); // the next lock makes its own
+        return warnSpare(`making a spare lock file ${file}`, err); // the next lock makes its own
       }
       fs.write(fd, OWNER, (werr) => {
         this.making = false;
@@ -443,9 +439,9 @@ class SparePool {
           this.ready.push({ path: file, fd, madeAt: Date.now() });
           return this.prepare();
         }
-        warn(`writing a spare lock file ${file}`, werr); // or made after its store closed: removed
-        fs.close(fd, (cerr) => warn(`closing ${file}`, cerr));
-        fs.unlink(file, (uerr) => warn(`removing ${file}`, uerr));
+        warnSpare(`writing a spare lock file ${file}`, werr); // or made after its store closed: removed
+        fs.close(fd, (cerr) => warnSpare(`closing ${file}`, cerr));
+        fs.unlink(file, (uerr) => warnSpare(`removing ${file}`, uerr));
       });
     });
   }

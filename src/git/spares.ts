@@ -29,3 +29,8 @@ export function sweepDeadSpares(dir: string): void {
     if (m && m[1] === HOST_TAG && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
+
+/** Background work on spares reports a failure on stderr (never stdout) and goes on: the next use makes its own. */
+export function warnSpare(what: string, err: NodeJS.ErrnoException | null): void {
+  if (err && err.code !== 'ENOENT') process.stderr.write(`lockstep: ${what}: ${err.message}\n`);
+}

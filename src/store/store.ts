@@ -308,7 +308,6 @@ export class Store {
         const commit = out.commit;
         lock.commit(commit);
         this.current = out.snapshot;
-        this.objects.refillSpares();
         this.afterCommit();
         return { result: out.result, commit, tip: commit, opId: ctx.entropy };
       } catch (err) {
@@ -321,6 +320,7 @@ export class Store {
   }
 
   private afterCommit(): void {
+    this.objects.refillSpares();
     const gcEvery = this.opts.gcEvery ?? 1000;
     if (gcEvery > 0 && ++this.commitsSinceGc >= gcEvery) {
       this.commitsSinceGc = 0;
