@@ -279,7 +279,15 @@ export class ObjectStore {
    * making them does not slow the writes of the commit itself (on two cores it does).
    */
   refillSpares(): void {
-    setImmediate(() => this.spares.refill());
+    setImmediate(() => {
+      try {
+        this.spares.refill();
+      } catch (err) {
+        // E.g. lockstep/spares is not a directory: commits go on with temp files, and say why once.
+        this.spares.drop();
+        warnSpare('making spare object files (commits write temp files instead)', err as NodeJS.ErrnoException);
+      }
+    });
   }
 
   /** Remove this store's spare files (it is closing). */
