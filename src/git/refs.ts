@@ -167,7 +167,8 @@ function removeTempsOf(repo: GitRepo, lockPath: string, pid: number): void {
     try {
       names = fs.readdirSync(dir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue; // none made there
       throw err;
     }
     for (const name of names) if (name.startsWith(prefix) && name.endsWith('.lock')) fs.rmSync(path.join(dir, name), { force: true });
@@ -458,12 +459,21 @@ class SparePool {
   }
 }
 
-const pools = new Map<string, SparePool>();
+/** By spare directory; null where it cannot be made (a file in its place): locks are then created as git does. */
+const pools = new Map<string, SparePool | null>();
 
-function poolOf(repo: GitRepo): SparePool {
+function poolOf(repo: GitRepo): SparePool | null {
   const dir = spareDir(repo);
   let pool = pools.get(dir);
-  if (!pool) pools.set(dir, (pool = new SparePool(dir)));
+  if (pool === undefined) {
+    try {
+      pool = new SparePool(dir);
+    } catch (err) {
+      warnSpare(`making spare lock files in ${dir} (locks are created directly instead)`, err as NodeJS.ErrnoException);
+      pool = null;
+    }
+    pools.set(dir, pool);
+  }
   return pool;
 }
 
@@ -485,11 +495,11 @@ let noHardLinks = false;
  * null when someone holds it.
  */
 function tryTake(repo: GitRepo, lockPath: string): { fd: number; spare: SparePool; spareName: string } | { fd: number; spare: null; spareName: null } | null {
-  if (noHardLinks) {
+  const pool = noHardLinks ? null : poolOf(repo);
+  if (!pool) {
     const fd = tryCreate(lockPath);
     return fd === null ? null : { fd, spare: null, spareName: null };
   }
-  const pool = poolOf(repo);
   const spare = pool.take();
   // A lock's age is its mtime: a spare kept through a long wait must not be born looking stale.
   if (Date.now() - spare.madeAt > 1_000) {
