@@ -13,6 +13,14 @@ const REF = 'refs/lockstep/state';
 const lockFileOf = (repo: string) => path.join(repo, '.git', 'refs', 'lockstep', 'state.lock');
 const lastBody = (repo: string) => git(repo, 'log', '-1', '--format=%B', REF);
 
+/** A fault injected into a writer: `code` (with `fs` in scope) in a file loaded with --require. */
+function faultPreload(code: string): { preload: string; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-die-'));
+  const preload = path.join(dir, 'fault.cjs');
+  fs.writeFileSync(preload, `const fs = require('node:fs');\n${code}`);
+  return { preload, dir };
+}
+
 /** `lockstep note add TEXT`, timed. */
 function timedNote(repo: string, text: string): { status: number; stderr: string; ms: number } {
   const t0 = Date.now();
@@ -113,19 +121,13 @@ test('a writer killed while writing an object leaves no half-written object unde
   const repo = makeRepo();
   assert.equal(cli(repo, 'note', 'add', 'first').status, 0);
   // A fault injected into the writer: SIGKILL the instant it has created its first object's file, before writing it.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-die-'));
-  const preload = path.join(dir, 'die-in-object.cjs');
-  fs.writeFileSync(
-    preload,
-    `const fs = require('node:fs');
-const open = fs.openSync;
+  const { preload, dir } = faultPreload(`const open = fs.openSync;
 fs.openSync = function (p, flags, ...rest) {
   const fd = open.call(this, p, flags, ...rest);
   if (/[\\/]objects[\\/][0-9a-f]{2}[\\/]/.test(String(p)) && flags === 'wx') process.kill(process.pid, 'SIGKILL');
   return fd;
 };
-`,
-  );
+`);
   const dying = spawnSync(process.execPath, ['--require', preload, CLI_PATH, 'note', 'add', 'never written'], { cwd: repo, encoding: 'utf8' });
   fs.rmSync(dir, { recursive: true });
   assert.equal(dying.signal, 'SIGKILL');
@@ -167,19 +169,13 @@ test('a server writes objects through files made ahead; killed with them half us
   const repo = makeRepo();
   const spares = path.join(repo, '.git', 'lockstep', 'spares');
   // A fault injected into the server: SIGKILL at its third object placed from a spare, mid-commit, holding the lock.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-die-'));
-  const preload = path.join(dir, 'die-at-spare.cjs');
-  fs.writeFileSync(
-    preload,
-    `const fs = require('node:fs');
-const rename = fs.renameSync;
+  const { preload, dir } = faultPreload(`const rename = fs.renameSync;
 let placed = 0;
 fs.renameSync = function (from, to) {
   if (/[\\/]lockstep[\\/]spares[\\/]/.test(String(from)) && ++placed === 3) process.kill(process.pid, 'SIGKILL');
   return rename.call(this, from, to);
 };
-`,
-  );
+`);
   const dying = await initAgent(repo, 'implementer', 'impl-1', { env: { NODE_OPTIONS: `--require ${preload}` } });
   const pid = dying.pid!;
   // Made in the background after its first commit (the directory too).

@@ -13,7 +13,7 @@ import { LockstepError } from '../errors.js';
 import { PackSet } from './pack.js';
 import type { GitObject, ObjectType } from './format.js';
 import type { GitRepo } from './repo.js';
-import { sparePrefix, sweepDeadSpares, warnSpare } from './spares.js';
+import { makeSpare, sparePrefix, sweepDeadSpares, warnSpare } from './spares.js';
 
 /** Objects up to this size are stored, not compressed: a loose file takes a 4 KiB block either way, and zlib's setup costs more than the object. */
 const STORE_UNDER = 4096;
@@ -127,12 +127,11 @@ class ObjectSpares {
     while (this.ready.length + this.making < SPARE_TARGET) {
       this.making++;
       const file = path.join(this.dir, `${sparePrefix(process.pid)}${this.token}-${++this.count}`);
-      fs.open(file, 'wx', 0o444, (err, fd) => {
+      makeSpare(file, 'a spare object file', '', 0o444, (fd) => {
         this.making--;
-        if (err) return warnSpare(`making a spare object file ${file}`, err); // the next write makes its own
-        if (!this.off) return void this.ready.push({ path: file, fd });
-        fs.close(fd, (cerr) => warnSpare(`closing ${file}`, cerr));
-        fs.unlink(file, (uerr) => warnSpare(`removing ${file}`, uerr));
+        if (fd === null || this.off) return false;
+        this.ready.push({ path: file, fd });
+        return true;
       });
     }
   }

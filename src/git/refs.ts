@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LockstepError } from '../errors.js';
 import type { GitRepo } from './repo.js';
-import { processAlive, sparePrefix, sweepDeadSpares, warnSpare } from './spares.js';
+import { makeSpare, processAlive, sparePrefix, sweepDeadSpares, warnSpare } from './spares.js';
 
 const OID = /^[0-9a-f]{40}$/;
 const LOCK_TAG = 'lockstep-lock';
@@ -429,21 +429,12 @@ class SparePool {
     if (this.making || this.ready.length >= 2) return;
     this.making = true;
     const file = this.nextName();
-    fs.open(file, 'wx', 0o644, (err, fd) => {
-      if (err) {
-        this.making = false;
-        return warnSpare(`making a spare lock file ${file}`, err); // the next lock makes its own
-      }
-      fs.write(fd, OWNER, (werr) => {
-        this.making = false;
-        if (!werr && !this.dropped) {
-          this.ready.push({ path: file, fd, madeAt: Date.now() });
-          return this.prepare();
-        }
-        warnSpare(`writing a spare lock file ${file}`, werr); // or made after its store closed: removed
-        fs.close(fd, (cerr) => warnSpare(`closing ${file}`, cerr));
-        fs.unlink(file, (uerr) => warnSpare(`removing ${file}`, uerr));
-      });
+    makeSpare(file, 'a spare lock file', OWNER, 0o644, (fd) => {
+      this.making = false;
+      if (fd === null || this.dropped) return false;
+      this.ready.push({ path: file, fd, madeAt: Date.now() });
+      this.prepare();
+      return true;
     });
   }
 

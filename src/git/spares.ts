@@ -34,3 +34,28 @@ export function sweepDeadSpares(dir: string): void {
 export function warnSpare(what: string, err: NodeJS.ErrnoException | null): void {
   if (err && err.code !== 'ENOENT') process.stderr.write(`lockstep: ${what}: ${err.message}\n`);
 }
+
+/**
+ * Create the spare `file` in the background (libuv's threads), write `content` into it, and hand
+ * its fd to `take` (null when that failed). A file `take` refuses (its pool closed meanwhile) is
+ * removed again.
+ */
+export function makeSpare(file: string, what: string, content: string, mode: number, take: (fd: number | null) => boolean): void {
+  fs.open(file, 'wx', mode, (err, fd) => {
+    if (err) {
+      take(null);
+      return warnSpare(`making ${what} ${file}`, err); // the next use makes its own
+    }
+    const hand = (werr: NodeJS.ErrnoException | null) => {
+      if (!werr && take(fd)) return;
+      if (werr) {
+        take(null);
+        warnSpare(`writing ${what} ${file}`, werr);
+      }
+      fs.close(fd, (cerr) => warnSpare(`closing ${file}`, cerr));
+      fs.unlink(file, (uerr) => warnSpare(`removing ${file}`, uerr));
+    };
+    if (content) fs.write(fd, content, hand);
+    else hand(null);
+  });
+}
